@@ -1,0 +1,591 @@
+#include "compiler/exec.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "compiler/addr.h"
+#include "compiler/help.h"
+#include "compiler/macmask.h"
+#include "compiler/parser.h"
+#include "compiler/print.h"
+#include "compiler/util.h"
+#include "compiler/validate.h"
+#include "compiler/yaml.h"
+
+void session_init(struct session *s, struct store *store, struct diags *d, FILE *out)
+{
+	memset(s, 0, sizeof *s);
+	s->store = store;
+	s->diags = d;
+	s->out = out;
+	snprintf(s->partition, sizeof s->partition, "Common");
+}
+
+static char *label(const struct kind_schema *k, const char *path)
+{
+	return (k->flags & K_SINGLETON) ? xstrdup(k->id) : xasprintf("%s %s", k->id, path);
+}
+
+/* ---- applying property operations to an object ---- */
+
+static void apply_attrs(struct item *it, const struct prop_schema *list, const struct item_op *iop)
+{
+	for (size_t a = 0; a < iop->n_attrs; a++) {
+		const struct prop_op *aop = &iop->attrs[a];
+		struct propval *v = &it->attrs[aop->prop - list->item_props];
+		propval_clear(v, 0);
+		v->set = true;
+		v->loc = aop->loc;
+		v->text = xstrdup(aop->text);
+	}
+}
+
+static void add_items(struct propval *v, const struct prop_schema *p, const struct prop_op *op)
+{
+	for (size_t i = 0; i < op->n_items; i++) {
+		propval_add_item(v, p, op->items[i].key, op->items[i].loc);
+		apply_attrs(propval_find_item(v, op->items[i].key), p, &op->items[i]);
+	}
+}
+
+static bool apply_op(struct object *o, const struct prop_op *op, struct diags *d)
+{
+	const struct prop_schema *p = op->prop;
+	struct propval *v = &o->props[p - o->kind->props];
+	switch (op->op) {
+	case OP_SET:
+		propval_clear(v, p->n_item_props);
+		v->set = true;
+		v->loc = op->loc;
+		if (p->flags & P_LIST)
+			add_items(v, p, op);
+		else
+			v->text = xstrdup(op->text);
+		return true;
+	case OP_CLEAR:
+		propval_clear(v, p->n_item_props);
+		if (p->flags & P_LIST) {        /* an explicit empty list, printed as none */
+			v->set = true;
+			v->loc = op->loc;
+		}
+		return true;
+	case OP_KEYWORD:
+		propval_clear(v, p->n_item_props);
+		v->set = true;
+		v->loc = op->loc;
+		v->text = xstrdup(op->text);
+		return true;
+	case OP_REPLACE:
+		propval_clear(v, p->n_item_props);
+		v->set = true;
+		v->loc = op->loc;
+		add_items(v, p, op);
+		return true;
+	case OP_ADD:
+		if (!v->set)
+			v->loc = op->loc;
+		add_items(v, p, op);
+		return true;
+	case OP_DELETE:
+		for (size_t i = 0; i < op->n_items; i++) {
+			if (!propval_remove_item(v, p, op->items[i].key)) {
+				char *l = label(o->kind, o->path);
+				diag_error(d, op->items[i].loc, "%s: %s delete: %s is not in the list", l, p->name,
+					   op->items[i].key);
+				free(l);
+				return false;
+			}
+		}
+		return true;
+	case OP_MODIFY:
+		for (size_t i = 0; i < op->n_items; i++) {
+			struct item *it = propval_find_item(v, op->items[i].key);
+			if (!it) {
+				char *l = label(o->kind, o->path);
+				diag_error(d, op->items[i].loc, "%s: %s modify: %s is not in the list; use add", l,
+					   p->name, op->items[i].key);
+				free(l);
+				return false;
+			}
+			apply_attrs(it, p, &op->items[i]);
+		}
+		return true;
+	}
+	return false;
+}
+
+static bool apply_ops(struct object *o, const struct command *c, struct diags *d)
+{
+	for (size_t i = 0; i < c->n_ops; i++)
+		if (!apply_op(o, &c->ops[i], d))
+			return false;
+	return true;
+}
+
+static void where(char *buf, size_t len, struct srcloc loc)
+{
+	if (loc.file && loc.line)
+		snprintf(buf, len, " (at %s:%d)", loc.file, loc.line);
+	else
+		buf[0] = 0;
+}
+
+/* Puts the effect of one create/modify/delete/define into the store through the journal. */
+static bool apply_mutation(struct store *st, const struct command *c, struct journal *j, struct diags *d)
+{
+	const struct kind_schema *k = c->kind;
+	char at[300];
+	if (c->verb == CMD_DELETE) {
+		for (size_t i = 0; i < c->n_names; i++) {
+			if (!journal_remove(j, st, k, c->names[i])) {
+				char *l = label(k, c->names[i]);
+				diag_error(d, c->name_locs[i], "%s was not found", l);
+				free(l);
+				return false;
+			}
+		}
+		return true;
+	}
+	const char *path = c->names[0];
+	struct object *existing = store_get(st, k, path);
+	struct object *o;
+	char *l = label(k, path);
+	bool ok = false;
+	switch (c->verb) {
+	case CMD_CREATE:
+		if (existing) {
+			where(at, sizeof at, existing->loc);
+			diag_error(d, c->name_locs[0], "%s already exists%s; use modify to change it", l, at);
+			goto out;
+		}
+		o = object_new(k, path, c->name_locs[0]);
+		break;
+	case CMD_DEFINE:
+		if (existing && existing->journal_id == j->id) {
+			where(at, sizeof at, existing->loc);
+			diag_error(d, c->name_locs[0], "%s is defined twice; the first definition is%s", l,
+				   at[0] ? at + 4 - 1 : " earlier");
+			goto out;
+		}
+		o = object_new(k, path, c->name_locs[0]);
+		break;
+	case CMD_MODIFY:
+		if (!existing) {
+			diag_error(d, c->name_locs[0], "%s was not found; create it first", l);
+			goto out;
+		}
+		o = object_clone(existing);
+		break;
+	default:
+		goto out;
+	}
+	if (!apply_ops(o, c, d)) {
+		object_free(o);
+		goto out;
+	}
+	journal_put(j, st, o);
+	ok = true;
+out:
+	free(l);
+	return ok;
+}
+
+/* ---- list, show, help, run ---- */
+
+static bool module_contains(const char *module, const char *kind_module)
+{
+	size_t n = strlen(module);
+	return n == 0 || (strncmp(kind_module, module, n) == 0 && (kind_module[n] == 0 || kind_module[n] == ' '));
+}
+
+static int exec_list(struct session *s, const struct command *c)
+{
+	enum print_style style = c->one_line ? PRINT_ONE_LINE : c->all_properties ? PRINT_ALL : PRINT_SAVED;
+	struct strbuf sb;
+	sb_init(&sb);
+	int rc = 0;
+	if (c->kind && c->n_names) {
+		for (size_t i = 0; i < c->n_names; i++) {
+			struct object *o = store_get(s->store, c->kind, c->names[i]);
+			if (!o) {
+				char *l = label(c->kind, c->names[i]);
+				diag_error(s->diags, c->name_locs[i], "%s was not found", l);
+				free(l);
+				rc = -1;
+				continue;
+			}
+			print_object(&sb, o, style);
+		}
+	} else if (c->kind && (c->kind->flags & K_SINGLETON)) {
+		struct object *o = store_get(s->store, c->kind, c->names ? c->names[0] : "");
+		if (o)
+			print_object(&sb, o, style);
+	} else {
+		for (size_t k = 0; k < schema_n_kinds; k++) {
+			const struct kind_schema *ks = &schema_kinds[k];
+			if (c->kind ? ks != c->kind : !module_contains(c->module ? c->module : "", ks->module))
+				continue;
+			size_t n;
+			struct object **list = store_sorted(s->store, ks, &n);
+			for (size_t i = 0; i < n; i++)
+				print_object(&sb, list[i], style);
+			free(list);
+		}
+	}
+	if (sb.len)
+		fwrite(sb.buf, 1, sb.len, s->out);
+	sb_free(&sb);
+	return rc;
+}
+
+static int exec_show(struct session *s, const struct command *c)
+{
+	if (c->n_words >= 1 && strcmp(c->words[0], "running-config") == 0) {
+		struct command all = { .verb = CMD_LIST, .module = (char *)"" };
+		return exec_list(s, &all);
+	}
+	if (c->n_words == 2 && strcmp(c->words[0], "sys") == 0 && strcmp(c->words[1], "version") == 0) {
+		fprintf(s->out, "Sys::Version\nProduct  ferry\nVersion  %s\n", FERRY_VERSION);
+		return 0;
+	}
+	diag_error(s->diags, c->loc, "show %s: runtime state needs the kernel layer, which this build "
+		   "does not have yet; list prints the configuration", c->kind ? c->kind->id :
+		   (c->n_words ? c->words[0] : ""));
+	return -1;
+}
+
+static int exec_run(struct session *s, const struct command *c)
+{
+	if (c->n_words == 4 && strcmp(c->words[0], "util") == 0 && strcmp(c->words[1], "mac-masquerade") == 0 &&
+	    strcmp(c->words[2], "derive") == 0) {
+		uint8_t mac[6], local[6];
+		char buf[18];
+		if (!mac_parse(c->words[3], mac)) {
+			diag_error(s->diags, c->loc, "run util mac-masquerade derive: '%s' is not a MAC address "
+				   "like 00:01:d7:01:02:03", c->words[3]);
+			return -1;
+		}
+		if (mac_is_multicast(mac)) {
+			mac_format(mac, buf);
+			diag_error(s->diags, c->loc, "run util mac-masquerade derive: %s is a multicast address "
+				   "(bit 0 of the first octet is set); derive from the device's own unicast MAC, "
+				   "whose first octet is even", buf);
+			return -1;
+		}
+		mac_derive_local(mac, local);
+		mac_format(local, buf);
+		fprintf(s->out, "%s\n", buf);
+		return 0;
+	}
+	diag_error(s->diags, c->loc, "run: unknown utility; expected run util mac-masquerade derive MAC");
+	return -1;
+}
+
+static int exec_cd(struct session *s, const struct command *c)
+{
+	if (c->n_words != 1) {
+		diag_error(s->diags, c->loc, "cd: expected one module, like cd /net, cd .. or cd /");
+		return -1;
+	}
+	const char *w = c->words[0];
+	char target[64];
+	if (strcmp(w, "/") == 0) {
+		target[0] = 0;
+	} else if (strcmp(w, "..") == 0) {
+		snprintf(target, sizeof target, "%s", s->module);
+		char *sp = strrchr(target, ' ');
+		if (sp)
+			*sp = 0;
+		else
+			target[0] = 0;
+	} else {
+		char want[128];
+		if (w[0] == '/')
+			snprintf(want, sizeof want, "%s", w + 1);
+		else if (s->module[0])
+			snprintf(want, sizeof want, "%s %s", s->module, w);
+		else
+			snprintf(want, sizeof want, "%s", w);
+		for (char *p = want; *p; p++)
+			if (*p == '/')
+				*p = ' ';
+		const char *canon = schema_module_canonical(want);
+		if (!canon && w[0] != '/')
+			canon = schema_module_canonical(w);
+		if (!canon) {
+			diag_error(s->diags, c->loc, "cd: no module '%s'; modules: net, net tunnels, wom, sys, cli", w);
+			return -1;
+		}
+		snprintf(target, sizeof target, "%s", canon);
+	}
+	snprintf(s->module, sizeof s->module, "%s", target);
+	return 0;
+}
+
+/* ---- save and load ---- */
+
+static char *config_path(const struct session *s, const struct command *c, const char *verb)
+{
+	if (c->file)
+		return xstrdup(c->file);
+	if (!s->config_dir) {
+		diag_error(s->diags, c->loc, "%s sys config: no config folder; give --config-dir DIR or file FILE",
+			   verb);
+		return NULL;
+	}
+	return xasprintf("%s/ferry.conf", s->config_dir);
+}
+
+int config_save(const struct store *st, const char *path, struct diags *d, struct srcloc loc)
+{
+	struct strbuf sb;
+	sb_init(&sb);
+	print_store(&sb, st, PRINT_SAVED);
+	int rc = write_file_atomic(path, sb.buf ? sb.buf : "", sb.len);
+	if (rc < 0)
+		diag_error(d, loc, "cannot write %s: %s", path, strerror(errno));
+	sb_free(&sb);
+	return rc;
+}
+
+static int exec_save(struct session *s, const struct command *c)
+{
+	char *path = config_path(s, c, "save");
+	if (!path)
+		return -1;
+	if (!c->file && s->config_dir)
+		mkdir(s->config_dir, 0755);
+	int rc = config_save(s->store, path, s->diags, c->loc);
+	if (rc == 0)
+		fprintf(s->out, "Saving running configuration...\n  %s\n", path);
+	free(path);
+	return rc;
+}
+
+static int exec_load(struct session *s, const struct command *c)
+{
+	char *path = config_path(s, c, "load");
+	if (!path)
+		return -1;
+	struct command *cmds;
+	size_t n;
+	int errors = config_read_file(path, s->skip_unsupported, s->diags, &cmds, &n);
+	if (!errors && c->merge) {
+		/* one change on the live store: objects in the file replace their namesakes whole */
+		errors = config_apply_commands(s->store, cmds, n, s->diags, c->verify);
+	} else if (!errors) {
+		struct store *fresh = store_new();
+		errors = config_apply_commands(fresh, cmds, n, s->diags, false);
+		if (!errors && !c->verify)
+			store_swap(s->store, fresh);
+		store_free(fresh);
+	}
+	config_free_commands(cmds, n);
+	if (!errors && !c->verify)
+		s->dirty = true;
+	if (!errors)
+		fprintf(s->out, "%s configuration from %s\n", c->verify ? "Verified" : "Loaded", path);
+	free(path);
+	return errors ? -1 : 0;
+}
+
+/* ---- the dispatcher ---- */
+
+int session_exec(struct session *s, struct command *c)
+{
+	switch (c->verb) {
+	case CMD_SKIPPED:
+		return 0;
+	case CMD_CREATE: case CMD_MODIFY: case CMD_DELETE: case CMD_DEFINE: {
+		if (!c->kind) {
+			diag_error(s->diags, c->loc, "%s %s: not supported yet", verb_word(c->verb),
+				   c->n_words ? c->words[0] : "");
+			return -1;
+		}
+		struct journal j;
+		journal_init(&j);
+		bool ok = apply_mutation(s->store, c, &j, s->diags);
+		if (ok && validate_journal(s->store, &j, s->diags) > 0)
+			ok = false;
+		if (!ok) {
+			journal_rollback(&j, s->store);
+			return -1;
+		}
+		journal_commit(&j);
+		s->dirty = true;
+		return 0;
+	}
+	case CMD_LIST:
+		if (c->n_words) {
+			diag_error(s->diags, c->loc, "list %s: not supported yet", c->words[0]);
+			return -1;
+		}
+		return exec_list(s, c);
+	case CMD_SHOW:
+		return exec_show(s, c);
+	case CMD_SAVE:
+		return exec_save(s, c);
+	case CMD_LOAD:
+		return exec_load(s, c);
+	case CMD_RUN:
+		return exec_run(s, c);
+	case CMD_CD:
+		return exec_cd(s, c);
+	case CMD_MODULE:
+		snprintf(s->module, sizeof s->module, "%s", c->module);
+		return 0;
+	case CMD_HELP:
+		help_print(s->out, (const char *const *)c->words, c->n_words, s->module);
+		return 0;
+	case CMD_QUIT:
+		s->quit = true;
+		return 0;
+	case CMD_EXIT:
+		if (s->module[0]) {
+			char *sp = strrchr(s->module, ' ');
+			if (sp)
+				*sp = 0;
+			else
+				s->module[0] = 0;
+		} else {
+			s->quit = true;
+		}
+		return 0;
+	case CMD_EDIT: case CMD_SUBMIT:
+		diag_error(s->diags, c->loc, "%s: needs the interactive shell", verb_word(c->verb));
+		return -1;
+	}
+	return -1;
+}
+
+int session_run_text(struct session *s, const char *text, size_t len, const char *file, bool stop_on_error)
+{
+	struct lexer lx;
+	lexer_init(&lx, text, len, file, 1);
+	int failed = 0;
+	for (;;) {
+		struct parse_ctx ctx = { s->module, s->partition, s->skip_unsupported, s->diags };
+		struct command c;
+		int r = parse_command(&lx, &ctx, &c);
+		if (r == 0)
+			break;
+		if (r < 0 || session_exec(s, &c) < 0)
+			failed++;
+		if (r > 0)
+			command_free(&c);
+		if ((failed && stop_on_error) || s->quit)
+			break;
+	}
+	lexer_free(&lx);
+	return failed;
+}
+
+/* ---- loading whole files ---- */
+
+static bool is_config_statement(const struct command *c)
+{
+	return c->verb == CMD_DEFINE || c->verb == CMD_CREATE || c->verb == CMD_MODIFY ||
+	       c->verb == CMD_DELETE || c->verb == CMD_SKIPPED;
+}
+
+int config_apply_commands(struct store *store, struct command *cmds, size_t n, struct diags *d,
+			  bool dry_run)
+{
+	struct journal j;
+	journal_init(&j);
+	int errors = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (cmds[i].verb == CMD_SKIPPED)
+			continue;
+		if (!cmds[i].kind || !is_config_statement(&cmds[i])) {
+			diag_error(d, cmds[i].loc, "'%s' does not belong in a config file; only object "
+				   "definitions and create/modify/delete do", verb_word(cmds[i].verb));
+			errors++;
+			continue;
+		}
+		if (!apply_mutation(store, &cmds[i], &j, d))
+			errors++;
+	}
+	if (!errors)
+		errors = validate_journal(store, &j, d);
+	if (errors || dry_run)
+		journal_rollback(&j, store);
+	else
+		journal_commit(&j);
+	return errors;
+}
+
+static bool is_yaml_name(const char *path)
+{
+	const char *dot = strrchr(path, '.');
+	return dot && (strcmp(dot, ".yaml") == 0 || strcmp(dot, ".yml") == 0);
+}
+
+void config_free_commands(struct command *cmds, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		command_free(&cmds[i]);
+	free(cmds);
+}
+
+int config_read_text(const char *text, size_t len, const char *file, bool skip_unsupported,
+		     struct diags *d, struct command **out, size_t *n_out)
+{
+	struct command *cmds = NULL;
+	size_t n = 0, cap = 0;
+	int errors = 0;
+	if (file && is_yaml_name(file)) {
+		errors = yaml_read_commands(text, len, file, "Common", d, &cmds, &n);
+	} else {
+		struct lexer lx;
+		struct parse_ctx ctx = { "", "Common", skip_unsupported, d };
+		lexer_init(&lx, text, len, file, 1);
+		for (;;) {
+			if (n == cap) {
+				cap = cap ? cap * 2 : 64;
+				cmds = xrealloc(cmds, cap * sizeof *cmds);
+			}
+			int r = parse_command(&lx, &ctx, &cmds[n]);
+			if (r == 0)
+				break;
+			if (r < 0) {
+				errors++;
+				continue;
+			}
+			n++;
+		}
+		lexer_free(&lx);
+	}
+	*out = cmds;
+	*n_out = n;
+	return errors;
+}
+
+int config_read_file(const char *path, bool skip_unsupported, struct diags *d,
+		     struct command **cmds, size_t *n)
+{
+	size_t len;
+	*cmds = NULL;
+	*n = 0;
+	char *text = read_file(path, &len);
+	if (!text) {
+		diag_error(d, (struct srcloc){ intern_filename(path), 0, 0 }, "cannot read: %s", strerror(errno));
+		return 1;
+	}
+	int errors = config_read_text(text, len, path, skip_unsupported, d, cmds, n);
+	free(text);
+	return errors;
+}
+
+int config_load_file(struct store *store, const char *path, bool skip_unsupported, struct diags *d)
+{
+	struct command *cmds;
+	size_t n;
+	int errors = config_read_file(path, skip_unsupported, d, &cmds, &n);
+	if (!errors)
+		errors = config_apply_commands(store, cmds, n, d, false);
+	config_free_commands(cmds, n);
+	return errors;
+}

@@ -1,0 +1,52 @@
+/* Executing commands against the config store: each mutating command is all or nothing. */
+#ifndef FERRY_COMPILER_EXEC_H
+#define FERRY_COMPILER_EXEC_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "compiler/command.h"
+#include "compiler/store.h"
+
+struct session {
+	struct store *store;
+	struct diags *diags;
+	FILE *out;                  /* list, show, run print here */
+	char partition[64];         /* "Common" */
+	char module[64];            /* the shell's current module, "" at the root */
+	bool skip_unsupported;
+	const char *config_dir;     /* running.conf and ferry.conf live here; NULL: nothing persists */
+	bool dirty;                 /* the store changed since the running config was written */
+	bool quit;                  /* quit or exit at the root was asked for */
+};
+
+void session_init(struct session *s, struct store *store, struct diags *d, FILE *out);
+
+/* Runs one parsed command. 0: done; -1: an error was reported and nothing changed. */
+int session_exec(struct session *s, struct command *c);
+
+/* Parses and runs TEXT command by command. STOP_ON_ERROR: the first error ends the run.
+ * Returns the number of commands that failed. */
+int session_run_text(struct session *s, const char *text, size_t len, const char *file, bool stop_on_error);
+
+/* Reads a config file (saved format, command file, or YAML by its .yaml/.yml name) and applies it
+ * to STORE as one change: every error is reported and, if there was any, STORE is as it was.
+ * Returns the number of errors. */
+int config_load_file(struct store *store, const char *path, bool skip_unsupported, struct diags *d);
+
+/* Parses a config file's statements without applying them; returns the number of errors. */
+int config_read_file(const char *path, bool skip_unsupported, struct diags *d,
+		     struct command **cmds, size_t *n);
+int config_read_text(const char *text, size_t len, const char *file, bool skip_unsupported,
+		     struct diags *d, struct command **cmds, size_t *n);
+void config_free_commands(struct command *cmds, size_t n);
+
+/* Applies parsed statements as one change, validated as a whole; DRY_RUN undoes it afterwards.
+ * Returns the number of errors; with any, STORE is as it was. */
+int config_apply_commands(struct store *store, struct command *cmds, size_t n, struct diags *d,
+			  bool dry_run);
+
+/* Writes the saved format of STORE to PATH atomically. */
+int config_save(const struct store *st, const char *path, struct diags *d, struct srcloc loc);
+
+#endif

@@ -1,0 +1,97 @@
+#include "compiler/help.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "compiler/util.h"
+
+void help_kind(FILE *out, const struct kind_schema *k)
+{
+	fprintf(out, "%s: %s\n", k->id, k->help);
+	if (k->flags & K_SINGLETON)
+		fprintf(out, "  create %s PROPERTY VALUE ...   (one per box: no name)\n", k->id);
+	else if (k->flags & K_NAME_IS_ADDRESS)
+		fprintf(out, "  create %s NAME|ADDRESS/LEN PROPERTY VALUE ...\n", k->id);
+	else
+		fprintf(out, "  create %s NAME PROPERTY VALUE ...\n", k->id);
+	fprintf(out, "properties:\n");
+	for (size_t i = 0; i < k->n_props; i++) {
+		const struct prop_schema *p = &k->props[i];
+		fprintf(out, "  %-20s %s%s\n", p->name, p->help, (p->flags & P_REQUIRED) ? " (required)" : "");
+		fprintf(out, "  %-20s   %s%s", "", vtype_describe(p), (p->flags & P_LIST) ? ", in a list" : "");
+		if (p->default_text)
+			fprintf(out, "; default %s", p->default_text);
+		fputc('\n', out);
+	}
+}
+
+static void help_commands(FILE *out)
+{
+	fprintf(out, "commands:\n");
+	for (size_t i = 0; i < schema_n_commands; i++)
+		fprintf(out, "  %-8s %s\n", schema_commands[i].word, schema_commands[i].help);
+	fprintf(out, "modules:\n");
+	for (size_t i = 0; i < schema_n_modules; i++)
+		fprintf(out, "  %-12s %s\n", schema_modules[i].path, schema_modules[i].help);
+	fprintf(out, "help COMMAND or help MODULE KIND tells more.\n");
+}
+
+void help_print(FILE *out, const char *const *words, size_t n, const char *module)
+{
+	if (n == 0) {
+		help_commands(out);
+		return;
+	}
+	if (n == 1) {
+		for (size_t i = 0; i < schema_n_commands; i++)
+			if (strcmp(schema_commands[i].word, words[0]) == 0) {
+				fprintf(out, "%s: %s\n  %s\n", words[0], schema_commands[i].help, schema_commands[i].usage);
+				return;
+			}
+	}
+	struct strbuf id;
+	sb_init(&id);
+	for (size_t i = 0; i < n; i++)
+		sb_printf(&id, "%s%s", i ? " " : "", words[i][0] == '/' ? words[i] + 1 : words[i]);
+	const char *tries[2] = { id.buf, NULL };
+	char *relative = module && *module ? xasprintf("%s %s", module, id.buf) : NULL;
+	tries[1] = relative;
+	for (int t = 0; t < 2; t++) {
+		if (!tries[t])
+			continue;
+		const struct kind_schema *k = schema_kind(tries[t]);
+		if (!k && schema_module_canonical(tries[t]) == NULL) {
+			/* "net tunnel tunnel": the legacy module spelling */
+			for (size_t a = 0; a < schema_n_module_aliases; a++) {
+				size_t al = strlen(schema_module_aliases[a].alias);
+				if (strncmp(tries[t], schema_module_aliases[a].alias, al) == 0 && tries[t][al] == ' ') {
+					char *fixed = xasprintf("%s%s", schema_module_aliases[a].path, tries[t] + al);
+					k = schema_kind(fixed);
+					free(fixed);
+				}
+			}
+		}
+		if (k) {
+			help_kind(out, k);
+			goto done;
+		}
+		const char *m = schema_module_canonical(tries[t]);
+		if (m) {
+			fprintf(out, "%s: %s\n", m, schema_module(m)->help);
+			for (size_t i = 0; i < schema_n_modules; i++) {
+				const char *p = schema_modules[i].path;
+				size_t ml = strlen(m);
+				if (strncmp(p, m, ml) == 0 && p[ml] == ' ')
+					fprintf(out, "  %-20s %s\n", p + ml + 1, schema_modules[i].help);
+			}
+			for (size_t i = 0; i < schema_n_kinds; i++)
+				if (strcmp(schema_kinds[i].module, m) == 0)
+					fprintf(out, "  %-20s %s\n", schema_kinds[i].word, schema_kinds[i].help);
+			goto done;
+		}
+	}
+	fprintf(out, "no help for '%s'; try help with no words\n", id.buf);
+done:
+	free(relative);
+	sb_free(&id);
+}

@@ -1,0 +1,236 @@
+/* ferry: the command-line front end. Runs commands from -c, -f or stdin, checks and converts
+ * config files, and (on a terminal) will host the interactive shell. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "compiler/exec.h"
+#include "compiler/print.h"
+#include "compiler/util.h"
+#include "compiler/yaml.h"
+
+#define DEFAULT_CONFIG_DIR "/var/lib/ferry"
+
+static void usage(FILE *out)
+{
+	fputs("usage: ferry [OPTIONS]                 the shell (commands on stdin when it is not a terminal)\n"
+	      "       ferry [OPTIONS] -c 'CMD; CMD'   run commands\n"
+	      "       ferry [OPTIONS] -f FILE         run a command file, stop at the first error\n"
+	      "       ferry --check FILE              validate a saved config, print every error\n"
+	      "       ferry --emit conf|yaml FILE     print a config file in another format\n"
+	      "options:\n"
+	      "  --config-dir DIR      where running.conf and ferry.conf live (default " DEFAULT_CONFIG_DIR ")\n"
+	      "  --skip-unsupported    pass over kinds and properties ferry does not model, with a warning\n"
+	      "  --help, --version\n"
+	      "A config file is the saved brace format, a command file, or YAML (by its .yaml name).\n",
+	      out);
+}
+
+enum mode { MODE_COMMANDS, MODE_CHECK, MODE_EMIT };
+
+struct options {
+	enum mode mode;
+	const char *commands;      /* -c */
+	const char *file;          /* -f, --check, --emit */
+	const char *emit_format;
+	const char *config_dir;
+	bool skip_unsupported;
+};
+
+static int parse_options(int argc, char **argv, struct options *o)
+{
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "check", required_argument, NULL, 'k' },
+		{ "emit", required_argument, NULL, 'e' },
+		{ "config-dir", required_argument, NULL, 'd' },
+		{ "skip-unsupported", no_argument, NULL, 's' },
+		{ NULL, 0, NULL, 0 },
+	};
+	memset(o, 0, sizeof *o);
+	o->config_dir = DEFAULT_CONFIG_DIR;
+	opterr = 0;
+	int ch;
+	while ((ch = getopt_long(argc, argv, "c:f:h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c': o->commands = optarg; break;
+		case 'f': o->file = optarg; break;
+		case 'h': usage(stdout); exit(0);
+		case 'V': printf("ferry %s\n", FERRY_VERSION); exit(0);
+		case 'k': o->mode = MODE_CHECK; o->file = optarg; break;
+		case 'e': o->mode = MODE_EMIT; o->emit_format = optarg; break;
+		case 'd': o->config_dir = optarg; break;
+		case 's': o->skip_unsupported = true; break;
+		case '?':
+		default:
+			if (optopt)
+				fprintf(stderr, "ferry: option '-%c' %s (see ferry --help)\n", optopt,
+					strchr("cf", optopt) ? "needs a value" : "is unknown");
+			else
+				fprintf(stderr, "ferry: %s option '%s' (see ferry --help)\n",
+					strchr(argv[optind - 1], '=') || !strncmp(argv[optind - 1], "--", 2) ?
+					"unknown" : "bad", argv[optind - 1]);
+			return -1;
+		}
+	}
+	if (o->mode == MODE_EMIT) {
+		if (strcmp(o->emit_format, "conf") != 0 && strcmp(o->emit_format, "yaml") != 0) {
+			fprintf(stderr, "ferry: --emit takes conf or yaml, not '%s'\n", o->emit_format);
+			return -1;
+		}
+		if (optind != argc - 1) {
+			fprintf(stderr, "ferry: --emit %s needs one config file\n", o->emit_format);
+			return -1;
+		}
+		o->file = argv[optind++];
+	}
+	if (optind < argc) {
+		fprintf(stderr, "ferry: unexpected argument '%s' (see ferry --help)\n", argv[optind]);
+		return -1;
+	}
+	return 0;
+}
+
+static int check_file(const struct options *o)
+{
+	struct diags d;
+	diag_init(&d, stderr);
+	struct store *st = store_new();
+	int errors = config_load_file(st, o->file, o->skip_unsupported, &d);
+	if (errors)
+		fprintf(stderr, "%s: %d error%s\n", o->file, d.errors, d.errors == 1 ? "" : "s");
+	else
+		printf("%s: %zu objects, no errors\n", o->file, st->count);
+	store_free(st);
+	return errors ? 1 : 0;
+}
+
+static int emit_file(const struct options *o)
+{
+	struct diags d;
+	diag_init(&d, stderr);
+	struct store *st = store_new();
+	int rc = 0;
+	if (config_load_file(st, o->file, o->skip_unsupported, &d)) {
+		rc = 1;
+	} else {
+		struct strbuf sb;
+		sb_init(&sb);
+		if (strcmp(o->emit_format, "yaml") == 0) {
+			if (yaml_write_store(&sb, st) < 0) {
+				fprintf(stderr, "ferry: writing YAML failed\n");
+				rc = 1;
+			}
+		} else {
+			print_store(&sb, st, PRINT_SAVED);
+		}
+		if (!rc && sb.len)
+			fwrite(sb.buf, 1, sb.len, stdout);
+		sb_free(&sb);
+	}
+	store_free(st);
+	return rc;
+}
+
+/* The running config: what earlier invocations built, kept in the config folder. */
+struct running {
+	char *path;
+	int lock_fd;
+};
+
+static int running_open(struct running *r, const char *dir, struct store *st, struct diags *d)
+{
+	r->path = xasprintf("%s/running.conf", dir);
+	r->lock_fd = -1;
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+		fprintf(stderr, "ferry: cannot create config folder %s: %s (give --config-dir DIR)\n", dir,
+			strerror(errno));
+		return -1;
+	}
+	char *lock = xasprintf("%s/lock", dir);
+	r->lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	free(lock);
+	if (r->lock_fd < 0 || flock(r->lock_fd, LOCK_EX) < 0) {
+		fprintf(stderr, "ferry: cannot lock config folder %s: %s\n", dir, strerror(errno));
+		return -1;
+	}
+	if (access(r->path, F_OK) == 0 && config_load_file(st, r->path, false, d)) {
+		fprintf(stderr, "ferry: the running config %s does not load; fix or remove it\n", r->path);
+		return -1;
+	}
+	return 0;
+}
+
+static void running_close(struct running *r)
+{
+	if (r->lock_fd >= 0)
+		close(r->lock_fd);
+	free(r->path);
+}
+
+static int run_commands(const struct options *o)
+{
+	struct diags d;
+	diag_init(&d, stderr);
+	struct store *st = store_new();
+	struct session s;
+	struct running running;
+	session_init(&s, st, &d, stdout);
+	s.skip_unsupported = o->skip_unsupported;
+	s.config_dir = o->config_dir;
+	int rc = 0;
+	if (running_open(&running, o->config_dir, st, &d) < 0) {
+		running_close(&running);
+		store_free(st);
+		return 1;
+	}
+	s.dirty = false;
+	if (o->file) {
+		size_t len;
+		char *text = read_file(o->file, &len);
+		if (!text) {
+			fprintf(stderr, "ferry: cannot read %s: %s\n", o->file, strerror(errno));
+			rc = 1;
+		} else {
+			rc = session_run_text(&s, text, len, o->file, true) ? 1 : 0;
+			free(text);
+		}
+	}
+	if (!rc && o->commands && !s.quit)
+		rc = session_run_text(&s, o->commands, strlen(o->commands), "<command>", true) ? 1 : 0;
+	if (!o->file && !o->commands) {
+		if (isatty(STDIN_FILENO)) {
+			fprintf(stderr, "ferry: the interactive shell is not built yet; use -c, -f or a pipe\n");
+			rc = 2;
+		} else {
+			size_t len;
+			char *text = read_file("/dev/stdin", &len);
+			rc = text && session_run_text(&s, text, len, "<stdin>", true) == 0 ? 0 : 1;
+			free(text);
+		}
+	}
+	if (s.dirty && config_save(st, running.path, &d, (struct srcloc){ 0 }) < 0)
+		rc = 1;
+	running_close(&running);
+	store_free(st);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct options o;
+	if (parse_options(argc, argv, &o) < 0)
+		return 2;
+	switch (o.mode) {
+	case MODE_CHECK: return check_file(&o);
+	case MODE_EMIT: return emit_file(&o);
+	default: return run_commands(&o);
+	}
+}
