@@ -14,6 +14,8 @@ struct parser {
 	const struct parse_ctx *ctx;
 	struct command *cmd;
 	const char *object_path;      /* for messages: "net vlan /Common/x" */
+	int depth;                    /* braces open in this statement: recovery skips past them */
+	bool failed;                  /* an error inside a block: reported, the line passed over */
 };
 
 static const struct { const char *word; enum verb verb; } verbs[] = {
@@ -59,7 +61,8 @@ static void error_at(struct parser *ps, struct srcloc loc, const char *fmt, cons
 /* Passes over the rest of a statement: to the end of the line outside braces, braces balanced. */
 static void skip_statement(struct parser *ps)
 {
-	int depth = 0;
+	int depth = ps->depth;
+	ps->depth = 0;
 	for (;;) {
 		const struct token *t = peek(ps);
 		if (t->type == T_EOF)
@@ -235,6 +238,7 @@ static bool parse_item_block(struct parser *ps, const struct prop_schema *list, 
 {
 	struct srcloc open = peek(ps)->loc;
 	lex_next(ps->lx);                       /* { */
+	ps->depth++;
 	for (;;) {
 		const struct token *t = peek(ps);
 		if (t->type == T_NEWLINE || t->type == T_SEMI) {
@@ -243,6 +247,7 @@ static bool parse_item_block(struct parser *ps, const struct prop_schema *list, 
 		}
 		if (t->type == T_RBRACE) {
 			lex_next(ps->lx);
+			ps->depth--;
 			return true;
 		}
 		if (t->type == T_EOF || t->type == T_ERROR) {
@@ -314,6 +319,7 @@ static bool parse_item_list(struct parser *ps, const struct prop_schema *p, stru
 {
 	struct srcloc open = peek(ps)->loc;
 	lex_next(ps->lx);                       /* { */
+	ps->depth++;
 	for (;;) {
 		const struct token *t = peek(ps);
 		if (t->type == T_NEWLINE || t->type == T_SEMI) {
@@ -322,6 +328,7 @@ static bool parse_item_list(struct parser *ps, const struct prop_schema *p, stru
 		}
 		if (t->type == T_RBRACE) {
 			lex_next(ps->lx);
+			ps->depth--;
 			return true;
 		}
 		if (t->type == T_EOF) {
@@ -387,6 +394,12 @@ static bool parse_property(struct parser *ps, const struct kind_schema *k, bool 
 			 k->id, sb.buf);
 		error_at(ps, t->loc, "%s", msg, NULL);
 		sb_free(&sb);
+		if (in_block) {
+			/* one property a line: the rest of the block can still be checked */
+			ps->failed = true;
+			skip_block_line(ps);
+			return true;
+		}
 		return false;
 	}
 	struct prop_op op = { p, OP_SET, t->loc, NULL, NULL, 0 };
@@ -476,6 +489,7 @@ static bool parse_properties(struct parser *ps, const struct kind_schema *k)
 		if (t->type == T_LBRACE) {
 			struct srcloc open = t->loc;
 			lex_next(ps->lx);
+			ps->depth++;
 			for (;;) {
 				t = peek(ps);
 				if (t->type == T_NEWLINE || t->type == T_SEMI) {
@@ -484,6 +498,7 @@ static bool parse_properties(struct parser *ps, const struct kind_schema *k)
 				}
 				if (t->type == T_RBRACE) {
 					lex_next(ps->lx);
+					ps->depth--;
 					break;
 				}
 				if (t->type == T_EOF) {
@@ -598,7 +613,7 @@ static bool parse_object_command(struct parser *ps)
 	if (c->verb == CMD_CREATE || c->verb == CMD_MODIFY || c->verb == CMD_DEFINE) {
 		char *label = object_label(c);
 		ps->object_path = label;
-		ok = parse_properties(ps, c->kind);
+		ok = parse_properties(ps, c->kind) && !ps->failed;
 		ps->object_path = NULL;
 		free(label);
 		if (ok && c->verb == CMD_MODIFY && c->n_ops == 0) {
@@ -714,6 +729,18 @@ static bool expect_end(struct parser *ps)
 	return false;
 }
 
+static const char *modeled_kinds(void)
+{
+	static char buf[512];
+	if (!buf[0]) {
+		size_t used = 0;
+		for (size_t i = 0; i < schema_n_kinds; i++)
+			used += (size_t)snprintf(buf + used, sizeof buf - used, "%s%s", i ? ", " : "",
+						 schema_kinds[i].id);
+	}
+	return buf;
+}
+
 /* A statement that does not start with a verb: a saved-format definition, a bare module to enter,
  * or a kind ferry does not model. */
 static int parse_definition(struct parser *ps)
@@ -734,10 +761,12 @@ static int parse_definition(struct parser *ps)
 		const char *canon = schema_module_canonical(candidate);
 		if (!canon && *base == 0 && t->text[0] == '/')
 			canon = schema_module_canonical(t->text + 1);
-		char *seen = *words_seen ? xasprintf("%s %s", words_seen, t->text) : xstrdup(t->text);
-		free(words_seen);
-		words_seen = seen;
 		free(candidate);
+		if (canon || schema_kind_in(base, t->text)) {
+			char *seen = *words_seen ? xasprintf("%s %s", words_seen, t->text) : xstrdup(t->text);
+			free(words_seen);
+			words_seen = seen;
+		}
 		if (canon) {
 			free(base);
 			base = xstrdup(canon);
@@ -759,12 +788,11 @@ static int parse_definition(struct parser *ps)
 		return expect_end(ps) ? 1 : -1;
 	}
 	if (!found_kind) {
-		free(base);
 		/* Gather the statement's leading words to name it: "sys global-settings". */
 		for (const struct token *t = peek(ps); t->type == T_WORD; t = peek(ps)) {
 			if (t->text[0] == '/')
 				break;
-			char *seen = xasprintf("%s %s", words_seen, t->text);
+			char *seen = *words_seen ? xasprintf("%s %s", words_seen, t->text) : xstrdup(t->text);
 			free(words_seen);
 			words_seen = seen;
 			lex_next(ps->lx);
@@ -773,13 +801,19 @@ static int parse_definition(struct parser *ps)
 			diag_warning(ps->ctx->diags, first_loc, "skipping unsupported '%s'", words_seen);
 			skip_statement(ps);
 			free(words_seen);
+			free(base);
 			c->verb = CMD_SKIPPED;
 			return 1;
 		}
-		diag_error(ps->ctx->diags, first_loc, "unknown command or object kind '%s'; commands: create, "
-			   "modify, delete, list, show, save, load, run, cd, help (add --skip-unsupported to "
-			   "pass over kinds ferry does not model)", words_seen);
+		if (*base)
+			diag_error(ps->ctx->diags, first_loc, "unknown object kind '%s'; ferry models %s (add "
+				   "--skip-unsupported to pass over kinds it does not model)", words_seen,
+				   modeled_kinds());
+		else
+			diag_error(ps->ctx->diags, first_loc, "unknown command '%s'; commands: create, modify, "
+				   "delete, list, show, save, load, run, cd, help", words_seen);
 		free(words_seen);
+		free(base);
 		skip_statement(ps);
 		return -1;
 	}
@@ -794,7 +828,7 @@ static int parse_definition(struct parser *ps)
 
 int parse_command(struct lexer *lx, const struct parse_ctx *ctx, struct command *cmd)
 {
-	struct parser ps = { lx, ctx, cmd, NULL };
+	struct parser ps = { lx, ctx, cmd, NULL, 0, false };
 	memset(cmd, 0, sizeof *cmd);
 	for (;;) {
 		const struct token *t = lex_peek(lx, 0);
