@@ -589,3 +589,15 @@ int config_load_file(struct store *store, const char *path, bool skip_unsupporte
 	config_free_commands(cmds, n);
 	return errors;
 }
+
+int config_load_text(struct store *store, const char *text, size_t len, const char *file,
+		     bool skip_unsupported, struct diags *d)
+{
+	struct command *cmds;
+	size_t n;
+	int errors = config_read_text(text, len, file, skip_unsupported, d, &cmds, &n);
+	if (!errors)
+		errors = config_apply_commands(store, cmds, n, d, false);
+	config_free_commands(cmds, n);
+	return errors;
+}

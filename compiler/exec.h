@@ -33,6 +33,8 @@ int session_run_text(struct session *s, const char *text, size_t len, const char
  * to STORE as one change: every error is reported and, if there was any, STORE is as it was.
  * Returns the number of errors. */
 int config_load_file(struct store *store, const char *path, bool skip_unsupported, struct diags *d);
+int config_load_text(struct store *store, const char *text, size_t len, const char *file,
+		     bool skip_unsupported, struct diags *d);
 
 /* Parses a config file's statements without applying them; returns the number of errors. */
 int config_read_file(const char *path, bool skip_unsupported, struct diags *d,

@@ -826,7 +826,7 @@ static int parse_definition(struct parser *ps)
 	return expect_end(ps) ? 1 : (skip_statement(ps), -1);
 }
 
-int parse_command(struct lexer *lx, const struct parse_ctx *ctx, struct command *cmd)
+static int parse_one(struct lexer *lx, const struct parse_ctx *ctx, struct command *cmd)
 {
 	struct parser ps = { lx, ctx, cmd, NULL, 0, false };
 	memset(cmd, 0, sizeof *cmd);
@@ -916,4 +916,12 @@ void command_free(struct command *c)
 	free(c->module);
 	free(c->file);
 	memset(c, 0, sizeof *c);
+}
+
+int parse_command(struct lexer *lx, const struct parse_ctx *ctx, struct command *cmd)
+{
+	int r = parse_one(lx, ctx, cmd);
+	if (r < 0)
+		command_free(cmd);       /* a failed parse hands nothing back */
+	return r;
 }
