@@ -151,8 +151,10 @@ static bool apply_mutation(struct store *st, const struct command *c, struct jou
 	const char *path = c->names[0];
 	struct object *existing = store_get(st, k, path);
 	struct object *o;
-	char *l = label(k, path);
+	char l[600];
 	bool ok = false;
+	snprintf(l, sizeof l, "%s%s%s", k->id, (k->flags & K_SINGLETON) ? "" : " ",
+		 (k->flags & K_SINGLETON) ? "" : path);
 	switch (c->verb) {
 	case CMD_CREATE:
 		if (existing) {
@@ -188,7 +190,6 @@ static bool apply_mutation(struct store *st, const struct command *c, struct jou
 	journal_put(j, st, o);
 	ok = true;
 out:
-	free(l);
 	return ok;
 }
 

@@ -13,7 +13,8 @@ struct parser {
 	struct lexer *lx;
 	const struct parse_ctx *ctx;
 	struct command *cmd;
-	const char *object_path;      /* for messages: "net vlan /Common/x" */
+	bool in_object;               /* messages start with the object: "net vlan /Common/x" */
+	char label[512];
 	int depth;                    /* braces open in this statement: recovery skips past them */
 	bool failed;                  /* an error inside a block: reported, the line passed over */
 };
@@ -31,6 +32,19 @@ const char *verb_word(enum verb v)
 		if (verbs[i].verb == v)
 			return verbs[i].word;
 	return v == CMD_DEFINE ? "define" : "?";
+}
+
+/* Formatted only when a message needs it: most statements never do. */
+static const char *object_path(struct parser *ps)
+{
+	const struct command *c = ps->cmd;
+	if (!ps->in_object)
+		return NULL;
+	if (c->kind->flags & K_SINGLETON)
+		snprintf(ps->label, sizeof ps->label, "%s", c->kind->id);
+	else
+		snprintf(ps->label, sizeof ps->label, "%s %s", c->kind->id, c->n_names ? c->names[0] : "?");
+	return ps->label;
 }
 
 static const struct token *peek(struct parser *ps)
@@ -52,8 +66,8 @@ static void error_at(struct parser *ps, struct srcloc loc, const char *fmt, cons
 {
 	char msg[1024];
 	snprintf(msg, sizeof msg, fmt, a, b);
-	if (ps->object_path)
-		diag_error(ps->ctx->diags, loc, "%s: %s", ps->object_path, msg);
+	if (object_path(ps))
+		diag_error(ps->ctx->diags, loc, "%s: %s", object_path(ps), msg);
 	else
 		diag_error(ps->ctx->diags, loc, "%s", msg);
 }
@@ -278,8 +292,8 @@ static bool parse_item_block(struct parser *ps, const struct prop_schema *list, 
 			}
 			if (ps->ctx->skip_unsupported) {
 				char where[600];
-				snprintf(where, sizeof where, "%s%s%s %s", ps->object_path ? ps->object_path : "",
-					 ps->object_path ? ": " : "", list->name, item->key);
+				snprintf(where, sizeof where, "%s%s%s %s", object_path(ps) ? object_path(ps) : "",
+					 object_path(ps) ? ": " : "", list->name, item->key);
 				diag_warning(ps->ctx->diags, t->loc, "%s: skipping unsupported setting '%s'", where,
 					     t->text);
 				skip_block_line(ps);
@@ -358,7 +372,7 @@ static bool parse_item_list(struct parser *ps, const struct prop_schema *p, stru
 			}
 			if (!p->n_item_props) {
 				diag_warning(ps->ctx->diags, peek(ps)->loc, "%s: %s %s: skipping unsupported block",
-					     ps->object_path ? ps->object_path : "", p->name, key);
+					     object_path(ps) ? object_path(ps) : "", p->name, key);
 				skip_block_line(ps);
 				continue;
 			}
@@ -384,7 +398,7 @@ static bool parse_property(struct parser *ps, const struct kind_schema *k, bool 
 			sb_printf(&sb, "%s%s", i ? ", " : "", k->props[i].name);
 		if (in_block && ps->ctx->skip_unsupported) {
 			diag_warning(ps->ctx->diags, t->loc, "%s: skipping unsupported property '%s'",
-				     ps->object_path ? ps->object_path : k->id, t->text);
+				     object_path(ps) ? object_path(ps) : k->id, t->text);
 			skip_block_line(ps);
 			sb_free(&sb);
 			return true;
@@ -458,7 +472,7 @@ static bool parse_property(struct parser *ps, const struct kind_schema *k, bool 
 	} else {
 		if (t->type == T_LBRACE && in_block && ps->ctx->skip_unsupported) {
 			diag_warning(ps->ctx->diags, t->loc, "%s: skipping unsupported block form of '%s'",
-				     ps->object_path ? ps->object_path : k->id, p->name);
+				     object_path(ps) ? object_path(ps) : k->id, p->name);
 			skip_block_line(ps);
 			return true;
 		}
@@ -571,13 +585,6 @@ static bool add_name(struct parser *ps, const struct token *t)
 	return true;
 }
 
-static char *object_label(const struct command *c)
-{
-	if (c->kind->flags & K_SINGLETON)
-		return xstrdup(c->kind->id);
-	return xasprintf("%s %s", c->kind->id, c->n_names ? c->names[0] : "?");
-}
-
 static bool singleton_name(struct parser *ps)
 {
 	struct command *c = ps->cmd;
@@ -611,11 +618,9 @@ static bool parse_object_command(struct parser *ps)
 		lex_next(ps->lx);
 	}
 	if (c->verb == CMD_CREATE || c->verb == CMD_MODIFY || c->verb == CMD_DEFINE) {
-		char *label = object_label(c);
-		ps->object_path = label;
+		ps->in_object = true;
 		ok = parse_properties(ps, c->kind) && !ps->failed;
-		ps->object_path = NULL;
-		free(label);
+		ps->in_object = false;
 		if (ok && c->verb == CMD_MODIFY && c->n_ops == 0) {
 			diag_error(ps->ctx->diags, c->loc, "modify %s %s: nothing to change; give a property and "
 				   "its value", c->kind->id, c->names[0]);
@@ -828,7 +833,7 @@ static int parse_definition(struct parser *ps)
 
 static int parse_one(struct lexer *lx, const struct parse_ctx *ctx, struct command *cmd)
 {
-	struct parser ps = { lx, ctx, cmd, NULL, 0, false };
+	struct parser ps = { .lx = lx, .ctx = ctx, .cmd = cmd };
 	memset(cmd, 0, sizeof *cmd);
 	for (;;) {
 		const struct token *t = lex_peek(lx, 0);

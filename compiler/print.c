@@ -76,7 +76,9 @@ static void print_list(struct printer *pr, const struct prop_schema *p, const st
 {
 	if (v->text) {                          /* allow-service all */
 		line(pr);
-		sb_printf(pr->sb, "%s %s", p->name, v->text);
+		sb_puts(pr->sb, p->name);
+		sb_putc(pr->sb, ' ');
+		sb_puts(pr->sb, v->text);
 		end_line(pr);
 		return;
 	}
@@ -89,7 +91,8 @@ static void print_list(struct printer *pr, const struct prop_schema *p, const st
 		return;
 	}
 	line(pr);
-	sb_printf(pr->sb, "%s {", p->name);
+	sb_puts(pr->sb, p->name);
+	sb_puts(pr->sb, " {");
 	end_line(pr);
 	pr->depth++;
 	for (size_t i = 0; i < v->n_items; i++) {
@@ -110,9 +113,11 @@ void print_object(struct strbuf *sb, const struct object *o, enum print_style st
 	struct printer pr = { sb, style, 1 };
 	const struct kind_schema *k = o->kind;
 	if (k->flags & K_SINGLETON) {
-		sb_printf(sb, "%s {", k->id);
+		sb_puts(sb, k->id);
+		sb_puts(sb, " {");
 	} else {
-		sb_printf(sb, "%s ", k->id);
+		sb_puts(sb, k->id);
+		sb_putc(sb, ' ');
 		print_word(sb, o->path);
 		sb_puts(sb, " {");
 	}

@@ -11,6 +11,8 @@ struct kind_table {
 	size_t cap, n;
 };
 
+static uint64_t hash_path(const char *s);
+
 static size_t kind_index(const struct kind_schema *k)
 {
 	return (size_t)(k - schema_kinds);
@@ -23,6 +25,7 @@ struct object *object_new(const struct kind_schema *kind, const char *path, stru
 	struct object *o = xcalloc(1, sizeof *o + kind->n_props * sizeof(struct propval));
 	o->kind = kind;
 	o->path = xstrdup(path);
+	o->hash = hash_path(path);
 	o->loc = loc;
 	return o;
 }
@@ -193,13 +196,18 @@ void store_swap(struct store *a, struct store *b)
 	a->generation = b->generation = (a->generation > b->generation ? a->generation : b->generation) + 1;
 }
 
-static size_t find_slot(const struct kind_table *t, const char *path)
+static size_t find_slot_hashed(const struct kind_table *t, const char *path, uint64_t h)
 {
 	size_t mask = t->cap - 1;
-	size_t i = hash_path(path) & mask;
-	while (t->slots[i] && strcmp(t->slots[i]->path, path) != 0)
+	size_t i = h & mask;
+	while (t->slots[i] && (t->slots[i]->hash != h || strcmp(t->slots[i]->path, path) != 0))
 		i = (i + 1) & mask;
 	return i;
+}
+
+static size_t find_slot(const struct kind_table *t, const char *path)
+{
+	return find_slot_hashed(t, path, hash_path(path));
 }
 
 static void table_grow(struct kind_table *t)
@@ -210,7 +218,7 @@ static void table_grow(struct kind_table *t)
 	t->slots = xcalloc(t->cap, sizeof *t->slots);
 	for (size_t i = 0; i < old_cap; i++)
 		if (old[i])
-			t->slots[find_slot(t, old[i]->path)] = old[i];
+			t->slots[find_slot_hashed(t, old[i]->path, old[i]->hash)] = old[i];
 	free(old);
 }
 
@@ -227,7 +235,7 @@ struct object *store_put(struct store *s, struct object *o)
 	struct kind_table *t = &s->kinds[kind_index(o->kind)];
 	if ((t->n + 1) * 4 > t->cap * 3)
 		table_grow(t);
-	size_t i = find_slot(t, o->path);
+	size_t i = find_slot_hashed(t, o->path, o->hash);
 	struct object *old = t->slots[i];
 	t->slots[i] = o;
 	if (!old) {
@@ -251,7 +259,7 @@ struct object *store_take(struct store *s, const struct kind_schema *k, const ch
 	t->slots[i] = NULL;
 	/* Backward-shift deletion keeps every probe chain unbroken without tombstones. */
 	for (size_t j = (i + 1) & mask; t->slots[j]; j = (j + 1) & mask) {
-		size_t home = hash_path(t->slots[j]->path) & mask;
+		size_t home = t->slots[j]->hash & mask;
 		bool movable = (j > i) ? (home <= i || home > j) : (home <= i && home > j);
 		if (movable) {
 			t->slots[i] = t->slots[j];

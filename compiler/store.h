@@ -27,6 +27,7 @@ struct propval {
 struct object {
 	const struct kind_schema *kind;
 	char *path;                  /* "/Common/vlan-eip1"; a singleton's is "/Common/<kind word>" */
+	unsigned long long hash;     /* of path: probes compare it before the text */
 	struct srcloc loc;           /* where it was created or defined */
 	unsigned long journal_id;    /* the journal that made this version; 0 once committed */
 	struct propval props[];      /* kind->n_props, in schema order */

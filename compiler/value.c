@@ -33,9 +33,12 @@ bool word_is_bare(const char *s)
 {
 	if (!*s)
 		return false;
-	for (; *s; s++)
-		if (isspace((unsigned char)*s) || strchr("{}\"';#\\", *s) || !isprint((unsigned char)*s))
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c <= ' ' || c >= 0x7f || c == '{' || c == '}' || c == '"' || c == '\'' || c == ';' ||
+		    c == '#' || c == '\\')
 			return false;
+	}
 	return true;
 }
 
@@ -73,7 +76,13 @@ char *path_canonical(const char *name, const char *partition, char *why, size_t 
 			fail(why, why_len, "partition of '%s' holds '%c'", name, part[i]);
 			return NULL;
 		}
-	return xasprintf("/%.*s/%s", (int)part_len, part, base);
+	size_t base_len = strlen(base);
+	char *path = xmalloc(part_len + base_len + 3);
+	path[0] = '/';
+	memcpy(path + 1, part, part_len);
+	path[part_len + 1] = '/';
+	memcpy(path + part_len + 2, base, base_len + 1);
+	return path;
 }
 
 const char *path_basename(const char *path)
@@ -90,6 +99,20 @@ static bool parse_int(const char *s, long long *out)
 	char *end;
 	*out = strtoll(s, &end, 10);
 	return errno == 0 && *end == 0;
+}
+
+static char *format_int(long long n)
+{
+	char buf[24], *p = buf + sizeof buf;
+	unsigned long long u = n < 0 ? 0ULL - (unsigned long long)n : (unsigned long long)n;
+	*--p = 0;
+	do {
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (n < 0)
+		*--p = '-';
+	return xstrdup(p);
 }
 
 static char *canon_addr(const char *s, char *why, size_t len)
@@ -135,7 +158,17 @@ static char *canon_prefix(const char *s, bool network, char *why, size_t len)
 		return NULL;
 	}
 	ip_format(&p.addr, buf);
-	return xasprintf("%s/%d", buf, p.len);
+	size_t n = strlen(buf);
+	char *out = xmalloc(n + 5);
+	memcpy(out, buf, n);
+	out[n++] = '/';
+	if (p.len >= 100)
+		out[n++] = (char)('0' + p.len / 100);
+	if (p.len >= 10)
+		out[n++] = (char)('0' + p.len / 10 % 10);
+	out[n++] = (char)('0' + p.len % 10);
+	out[n] = 0;
+	return out;
 }
 
 static bool parse_port(const char *s, int *port)
@@ -376,7 +409,7 @@ bool value_canonical(const struct prop_schema *p, const char *text, const char *
 			return fail(why, why_len, "'%s' is not an integer; expected %lld..%lld", text, p->min, p->max);
 		if (n < p->min || n > p->max)
 			return fail(why, why_len, "%s is out of range %lld..%lld", text, p->min, p->max);
-		*canon = xasprintf("%lld", n);
+		*canon = format_int(n);
 		return true;
 	case VT_INT_OR_WORD:
 		if (schema_value_in(p->values, text)) {
