@@ -67,3 +67,34 @@ abs_path() {
         *) echo "$FERRY_REPO/$1" ;;
     esac
 }
+
+# Result lines for test scripts. A script's results are named "<script>/<check>" (t_harness/ping),
+# so names stay unique across files; set TEST_PREFIX to change it.
+TEST_PREFIX=${TEST_PREFIX:-$(basename "$0" .sh)}
+pass() { echo "PASS $TEST_PREFIX/$1"; }
+fail() { echo "FAIL $TEST_PREFIX/$1: $2"; }
+skip() { echo "SKIP $TEST_PREFIX/$1: $2"; }
+
+# check NAME WHY CMD...: PASS when CMD succeeds, else FAIL NAME: WHY with CMD's output beneath.
+check() {
+    local name=$1 why=$2 out
+    shift 2
+    if out=$("$@" 2>&1); then
+        pass "$name"
+    else
+        fail "$name" "$why"
+        [ -n "$out" ] && printf '%s\n' "$out" | head -n 20 | indent
+    fi
+    return 0
+}
+
+# wait_for SECONDS CMD...: retries CMD every 0.1 s until it succeeds or time runs out.
+wait_for() {
+    local tries=$(($1 * 10))
+    shift
+    while ! "$@" >/dev/null 2>&1; do
+        tries=$((tries - 1))
+        [ "$tries" -le 0 ] && return 1
+        sleep 0.1
+    done
+}
