@@ -286,11 +286,14 @@ static int exec_run(struct session *s, const struct command *c)
 
 static int exec_cd(struct session *s, const struct command *c)
 {
-	if (c->n_words != 1) {
-		diag_error(s->diags, c->loc, "cd: expected one module, like cd /net, cd .. or cd /");
+	if (c->n_words == 0) {
+		diag_error(s->diags, c->loc, "cd: expected a module, like cd /net, cd /net tunnels, cd .. or cd /");
 		return -1;
 	}
-	const char *w = c->words[0];
+	char joined[128] = "";
+	for (size_t i = 0; i < c->n_words; i++)
+		snprintf(joined + strlen(joined), sizeof joined - strlen(joined), "%s%s", i ? " " : "", c->words[i]);
+	const char *w = joined;
 	char target[64];
 	if (strcmp(w, "/") == 0) {
 		target[0] = 0;
@@ -302,7 +305,7 @@ static int exec_cd(struct session *s, const struct command *c)
 		else
 			target[0] = 0;
 	} else {
-		char want[128];
+		char want[256];
 		if (w[0] == '/')
 			snprintf(want, sizeof want, "%s", w + 1);
 		else if (s->module[0])
