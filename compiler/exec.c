@@ -166,9 +166,11 @@ static bool apply_mutation(struct store *st, const struct command *c, struct jou
 		break;
 	case CMD_DEFINE:
 		if (existing && existing->journal_id == j->id) {
-			where(at, sizeof at, existing->loc);
-			diag_error(d, c->name_locs[0], "%s is defined twice; the first definition is%s", l,
-				   at[0] ? at + 4 - 1 : " earlier");
+			if (existing->loc.file && existing->loc.line)
+				snprintf(at, sizeof at, "at %s:%d", existing->loc.file, existing->loc.line);
+			else
+				snprintf(at, sizeof at, "earlier");
+			diag_error(d, c->name_locs[0], "%s is defined twice; the first definition is %s", l, at);
 			goto out;
 		}
 		o = object_new(k, path, c->name_locs[0]);

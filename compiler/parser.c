@@ -3,9 +3,12 @@
  * so one property parser serves both. */
 #include "compiler/parser.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "compiler/addr.h"
 #include "compiler/util.h"
 #include "compiler/value.h"
 
@@ -62,10 +65,14 @@ static bool is_value(const struct token *t)
 	return t->type == T_WORD || t->type == T_STRING;
 }
 
-static void error_at(struct parser *ps, struct srcloc loc, const char *fmt, const char *a, const char *b)
+__attribute__((format(printf, 3, 4)))
+static void error_at(struct parser *ps, struct srcloc loc, const char *fmt, ...)
 {
-	char msg[1024];
-	snprintf(msg, sizeof msg, fmt, a, b);
+	char msg[1500];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
 	if (object_path(ps))
 		diag_error(ps->ctx->diags, loc, "%s: %s", object_path(ps), msg);
 	else
@@ -187,14 +194,17 @@ static bool parse_target(struct parser *ps, bool kind_needed)
 				continue;
 			}
 		}
-		if (!kind_needed && !*base)
+		if (!kind_needed && (strcmp(w, "one-line") == 0 || strcmp(w, "all-properties") == 0))
 			break;
 		struct strbuf sb;
 		sb_init(&sb);
 		list_choices(&sb, base);
-		error_at(ps, t->loc, "unknown %s; expected one of: %s", *base ? "kind" : "module",
-			 sb.buf ? sb.buf : "");
-		/* the message names what was typed first */
+		char what[300];
+		if (*base)
+			snprintf(what, sizeof what, "unknown kind '%.100s' in %s", w, base);
+		else
+			snprintf(what, sizeof what, "unknown module '%.100s'", w);
+		error_at(ps, t->loc, "%s; expected one of: %s", what, sb.buf ? sb.buf : "");
 		sb_free(&sb);
 		free(base);
 		return false;
@@ -223,7 +233,11 @@ static char *read_value_words(struct parser *ps, const struct prop_schema *p, st
 	for (int i = 0; i < words; i++) {
 		const struct token *t = peek(ps);
 		if (!is_value(t)) {
-			error_at(ps, t->loc, "%s: expected %s", p->name, vtype_describe(p));
+			if (t->type == T_ERROR)
+				error_at(ps, t->loc, "%s: %s", p->name, t->text);
+			else
+				error_at(ps, t->loc, "%s: expected %s, found %s", p->name, vtype_describe(p),
+					 tok_describe(t));
 			sb_free(&sb);
 			return NULL;
 		}
@@ -242,7 +256,7 @@ static char *canonical_or_error(struct parser *ps, const struct prop_schema *p, 
 	if (!value_canonical(p, text, ps->ctx->partition, &canon, why, sizeof why)) {
 		char msg[700];
 		snprintf(msg, sizeof msg, "%s %s", p->name, why);
-		error_at(ps, loc, "%s", msg, NULL);
+		error_at(ps, loc, "%s", msg);
 		return NULL;
 	}
 	return canon;
@@ -266,7 +280,7 @@ static bool parse_item_block(struct parser *ps, const struct prop_schema *list, 
 		}
 		if (t->type == T_EOF || t->type == T_ERROR) {
 			error_at(ps, t->type == T_EOF ? open : t->loc, "%s", t->type == T_EOF ?
-				 "unterminated '{': add the closing '}'" : t->text, NULL);
+				 "unterminated '{': add the closing '}'" : t->text);
 			return false;
 		}
 		const struct prop_schema *attr = NULL;
@@ -305,7 +319,7 @@ static bool parse_item_block(struct parser *ps, const struct prop_schema *list, 
 			char msg[900];
 			snprintf(msg, sizeof msg, "%s: unknown setting %s; expected %s", where, tok_describe(t),
 				 sb.buf ? sb.buf : "nothing");
-			error_at(ps, t->loc, "%s", msg, NULL);
+			error_at(ps, t->loc, "%s", msg);
 			sb_free(&sb);
 			return false;
 		}
@@ -346,7 +360,7 @@ static bool parse_item_list(struct parser *ps, const struct prop_schema *p, stru
 			return true;
 		}
 		if (t->type == T_EOF) {
-			error_at(ps, open, "%s: unterminated '{': add the closing '}'", p->name, NULL);
+			error_at(ps, open, "%s: unterminated '{': add the closing '}'", p->name);
 			return false;
 		}
 		if (!is_value(t)) {
@@ -367,7 +381,7 @@ static bool parse_item_list(struct parser *ps, const struct prop_schema *p, stru
 		*item = (struct item_op){ key, loc, NULL, 0 };
 		if (peek(ps)->type == T_LBRACE) {
 			if (!p->n_item_props && !ps->ctx->skip_unsupported) {
-				error_at(ps, peek(ps)->loc, "%s: items take no block here", p->name, NULL);
+				error_at(ps, peek(ps)->loc, "%s: items take no block here", p->name);
 				return false;
 			}
 			if (!p->n_item_props) {
@@ -406,7 +420,7 @@ static bool parse_property(struct parser *ps, const struct kind_schema *k, bool 
 		char msg[1200];
 		snprintf(msg, sizeof msg, "unknown property %s of %s; expected one of: %s", tok_describe(t),
 			 k->id, sb.buf);
-		error_at(ps, t->loc, "%s", msg, NULL);
+		error_at(ps, t->loc, "%s", msg);
 		sb_free(&sb);
 		if (in_block) {
 			/* one property a line: the rest of the block can still be checked */
@@ -516,7 +530,7 @@ static bool parse_properties(struct parser *ps, const struct kind_schema *k)
 					break;
 				}
 				if (t->type == T_EOF) {
-					error_at(ps, open, "unterminated '{' (opened here): add the closing '}'", NULL, NULL);
+					error_at(ps, open, "unterminated '{' (opened here): add the closing '}'");
 					return false;
 				}
 				if (t->type != T_WORD) {
@@ -529,7 +543,7 @@ static bool parse_properties(struct parser *ps, const struct kind_schema *k)
 			continue;
 		}
 		if (t->type == T_RBRACE) {
-			error_at(ps, t->loc, "'}' without a matching '{'", NULL, NULL);
+			error_at(ps, t->loc, "'}' without a matching '{'");
 			return false;
 		}
 		if (t->type != T_WORD) {
@@ -554,6 +568,13 @@ static bool add_name(struct parser *ps, const struct token *t)
 		/* create net self 10.1.1.1/24: the name is the bare address */
 		address = xstrdup(text);
 		path = xstrndup(text, (size_t)(strchr(text, '/') - text));
+		struct ipaddr a;
+		char canon_addr[IP_STRLEN];
+		if (ip_parse(path, &a)) {          /* the name is the address as ferry prints it */
+			ip_format(&a, canon_addr);
+			free(path);
+			path = xstrdup(canon_addr);
+		}
 		char *full = path_canonical(path, ps->ctx->partition, why, sizeof why);
 		free(path);
 		path = full;
