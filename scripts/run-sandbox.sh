@@ -5,11 +5,11 @@
 # named like the examples' interfaces. Not root: no namespace, and it says so.
 # The namespace is removed when ferry exits; the config folder stays for the next run.
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 
 build=${1:-build}
 ferry=$build/ferry
-ns=ferry-demo
+ns="ferry-demo"
 owner=/run/ferry-demo.owner          # marks a ferry-demo namespace as made by this script
 config_dir=/tmp/ferry-demo-config
 example=examples/primary-datacenter.tmsh
