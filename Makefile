@@ -67,6 +67,19 @@ test: deps
 	@$(MAKE) --no-print-directory SAN=1 all
 	@./tests/run.sh
 
+# One section at a time; SAN=1 runs unit and golden against the sanitizer build.
+unit: $(UNIT_BINS)
+	@./tests/unit/run.sh $(BUILD)
+
+golden: $(BUILD)/ferry
+	@./tests/golden/run.sh $(BUILD)
+
+netns: all
+	@./tests/netns/run.sh $(BUILD)
+
+uml: all
+	@./tests/uml/run.sh $(BUILD)
+
 golden-update: all
 	@./tests/golden/run.sh --update build
 
@@ -79,5 +92,8 @@ bench: deps
 
 clean:
 	rm -rf build build-san build-fuzz
+
+# Keep the test objects make would otherwise delete as intermediates (and rebuild every time).
+.SECONDARY:
 
 -include $(shell find build build-san -name '*.d' 2>/dev/null)

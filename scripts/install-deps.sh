@@ -4,7 +4,7 @@
 set -eu
 pkgs="gcc make pkg-config clang libedit-dev libyaml-dev libnl-3-dev libnl-route-3-dev
       libnftables-dev nftables libssl-dev libzstd-dev liblz4-dev iproute2 kmod
-      user-mode-linux iperf3 tshark procps psmisc tmux libclang-rt-14-dev time"
+      user-mode-linux iperf3 tshark procps psmisc tmux iputils-ping jq libclang-rt-dev time"
 missing=""
 for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"

@@ -11,7 +11,7 @@
 # No targets: prints nothing. No clang or no libFuzzer runtime: SKIP per target, with the reason.
 set -u
 . "$(dirname "$0")/../lib/common.sh"
-cd "$FERRY_REPO"
+cd "$FERRY_REPO" || exit 1
 
 long=0
 [ "${1:-}" = --long ] && long=1
@@ -90,9 +90,9 @@ fuzz() {
     mkdir -p "$corpus" "$art"
     [ -f "tests/fuzz/$name.dict" ] && extra+=("-dict=tests/fuzz/$name.dict")
     # Past crashes seed the run too (read only: new inputs go to the first folder, the corpus).
+    [ -d "tests/fuzz/crashes/$name" ] && extra+=("tests/fuzz/crashes/$name")
     if timeout -k 10 $((seconds + 120)) "$out/$name" -max_total_time="$seconds" -timeout=10 \
-        -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$art" "${extra[@]}" "$corpus" \
-        $([ -d "tests/fuzz/crashes/$name" ] && echo "tests/fuzz/crashes/$name") >"$log" 2>&1; then
+        -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$art" "$corpus" "${extra[@]}" >"$log" 2>&1; then
         echo "PASS $name"
         grep -E '^stat::(number_of_executed_units|new_units_added|peak_rss_mb)' "$log" | indent
     else

@@ -16,7 +16,7 @@
 # review the change with git diff. A sanitizer report is always a FAIL and is never recorded.
 set -u
 . "$(dirname "$0")/../lib/common.sh"
-cd "$FERRY_REPO"
+cd "$FERRY_REPO" || exit 1
 
 update=0
 if [ "${1:-}" = --update ]; then update=1; shift; fi

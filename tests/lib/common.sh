@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Helpers shared by the section runners (tests/*/run.sh). Sourced, not run.
 # The protocol: `PASS name`, `FAIL name: why`, `SKIP name: why` at the start of a line; anything
 # else a runner prints is detail and is indented by at least one space, so tests/run.sh never

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Network namespace helpers for kernel tests. Sourced by tests/netns/t_*.sh (and later by UML tests).
 #
 #   . "$(dirname "$0")/../lib/netns.sh"

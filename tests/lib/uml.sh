@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # User-mode Linux helpers: boot a 6.1 guest kernel as an ordinary process and run one test
 # script inside it. Sourced by tests/uml/run.sh.
 #
@@ -38,9 +39,9 @@ uml_unavailable() {
 # _uml_kill PID: SIGKILL to the process group linux.uml leads (setsid made PID its leader; the
 # guest's processes are host processes in that group), then waits until the group is gone.
 _uml_kill() {
-    local pid=$1 i
+    local pid=$1
     kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null
-    for i in $(seq 50); do
+    for _ in $(seq 50); do
         pgrep -g "$pid" >/dev/null || return 0
         sleep 0.1
     done
@@ -52,7 +53,7 @@ _uml_secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a - b }'; }
 
 uml_run() {
     local work=$1 test=$2 secs=${3:-300} pid t0 deadline monitor=0
-    UML_WHY= UML_BOOT= UML_TEST_S= UML_OFF=
+    UML_WHY='' UML_BOOT='' UML_TEST_S='' UML_OFF=''
     case $work in
         /*[[:space:]]* | [!/]*) UML_WHY="work folder '$work' must be an absolute path without spaces"; return 1 ;;
     esac

@@ -4,7 +4,7 @@
 # Not root, or namespaces unavailable: one SKIP per test script, with the reason.
 set -u
 . "$(dirname "$0")/../lib/common.sh"
-cd "$FERRY_REPO"
+cd "$FERRY_REPO" || exit 1
 
 build=${1:-build}
 export FERRY_REPO

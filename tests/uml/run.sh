@@ -5,9 +5,10 @@
 # A detail line under each file gives the boot time. SKIP only when UML is not installed.
 set -u
 . "$(dirname "$0")/../lib/uml.sh"
-cd "$FERRY_REPO"
+cd "$FERRY_REPO" || exit 1
 
 build=${1:-build}
+export FERRY
 FERRY=$(abs_path "$build")/ferry   # may not exist yet; tests that need it say so
 timeout_s=${UML_TIMEOUT:-300}
 

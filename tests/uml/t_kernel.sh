@@ -10,7 +10,7 @@ if [ -z "${FERRY_UML:-}" ]; then
     skip all "not inside UML; run it with tests/uml/run.sh"
     exit 0
 fi
-echo "    kernel $(uname -r), $(nproc) CPU, $(awk '/MemTotal/ {print $2 / 1024 " MiB"}' /proc/meminfo)"
+echo "    kernel $(uname -r), $(nproc) CPU, $(awk '/MemTotal/ {printf "%d MiB", $2 / 1024}' /proc/meminfo)"
 
 for m in 8021q ip_gre sch_netem dummy veth bridge tun tcp_bbr nf_tables nft_tproxy ipv6; do
     check "modprobe-$m" "modprobe $m failed" modprobe "$m"

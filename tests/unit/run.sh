@@ -4,7 +4,7 @@
 # leaves a sanitizer report or prints nothing is a FAIL of the binary, with the end of its output.
 set -u
 . "$(dirname "$0")/../lib/common.sh"
-cd "$FERRY_REPO"
+cd "$FERRY_REPO" || exit 1
 
 build=${1:?usage: tests/unit/run.sh BUILD_DIR}
 bindir=$(abs_path "$build")/tests
