@@ -95,3 +95,59 @@ done:
 	free(relative);
 	sb_free(&id);
 }
+
+static void md_cell(FILE *out, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '|')
+			fputs("\\|", out);
+		else
+			fputc(*s, out);
+	}
+}
+
+void help_reference_markdown(FILE *out)
+{
+	fputs("# ferry grammar reference\n\n"
+	      "Generated from `grammar/schema.c` by `ferry --help-grammar`; `make test` checks that this file\n"
+	      "matches the program. Edit the grammar, then run `build/ferry --help-grammar > docs/grammar.md`.\n\n"
+	      "## Commands\n\n| command | what it does | usage |\n|---|---|---|\n", out);
+	for (size_t i = 0; i < schema_n_commands; i++) {
+		fprintf(out, "| `%s` | %s | `", schema_commands[i].word, schema_commands[i].help);
+		md_cell(out, schema_commands[i].usage);
+		fputs("` |\n", out);
+	}
+	fputs("\n## Modules\n\n| module | holds |\n|---|---|\n", out);
+	for (size_t i = 0; i < schema_n_modules; i++)
+		fprintf(out, "| `%s` | %s |\n", schema_modules[i].path, schema_modules[i].help);
+	for (size_t i = 0; i < schema_n_module_aliases; i++)
+		fprintf(out, "| `%s` | the older spelling of `%s` |\n", schema_module_aliases[i].alias,
+			schema_module_aliases[i].path);
+	fputs("\n## Objects\n", out);
+	for (size_t k = 0; k < schema_n_kinds; k++) {
+		const struct kind_schema *ks = &schema_kinds[k];
+		fprintf(out, "\n### %s\n\n%s.", ks->id, ks->help);
+		if (ks->flags & K_SINGLETON)
+			fputs(" There is one per box; it has no name.", out);
+		if (ks->flags & K_NAME_IS_ADDRESS)
+			fprintf(out, " `create %s ADDRESS/LEN ...` names the object after the bare address and sets "
+				"`%s`.", ks->id, ks->address_prop);
+		fputs("\n\n| property | value | default | meaning |\n|---|---|---|---|\n", out);
+		for (size_t i = 0; i < ks->n_props; i++) {
+			const struct prop_schema *p = &ks->props[i];
+			fprintf(out, "| `%s`%s | ", p->name, (p->flags & P_REQUIRED) ? " (required)" : "");
+			md_cell(out, vtype_describe(p));
+			if (p->flags & P_LIST)
+				fputs("; a list: `{ ... }`, `add { }`, `delete { }`, `replace-all-with { }`, `none`", out);
+			for (size_t a = 0; a < p->n_item_props; a++) {
+				const struct prop_schema *ip = &p->item_props[a];
+				fputs("; each item may carry `{ ", out);
+				md_cell(out, vtype_describe(ip));
+				fputs(" }`", out);
+			}
+			fprintf(out, " | %s | ", p->default_text ? p->default_text : "");
+			md_cell(out, p->help);
+			fputs(" |\n", out);
+		}
+	}
+}

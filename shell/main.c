@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "compiler/exec.h"
+#include "compiler/help.h"
 #include "compiler/print.h"
 #include "compiler/util.h"
 #include "compiler/yaml.h"
@@ -27,6 +28,7 @@ static void usage(FILE *out)
 	      "options:\n"
 	      "  --config-dir DIR      where running.conf and ferry.conf live (default " DEFAULT_CONFIG_DIR ")\n"
 	      "  --skip-unsupported    pass over kinds and properties ferry does not model, with a warning\n"
+	      "  --help-grammar        print the grammar reference (docs/grammar.md) as Markdown\n"
 	      "  --help, --version\n"
 	      "A config file is the saved brace format, a command file, or YAML (by its .yaml name).\n",
 	      out);
@@ -52,6 +54,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "emit", required_argument, NULL, 'e' },
 		{ "config-dir", required_argument, NULL, 'd' },
 		{ "skip-unsupported", no_argument, NULL, 's' },
+		{ "help-grammar", no_argument, NULL, 'G' },
 		{ NULL, 0, NULL, 0 },
 	};
 	memset(o, 0, sizeof *o);
@@ -64,6 +67,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case 'f': o->file = optarg; break;
 		case 'h': usage(stdout); exit(0);
 		case 'V': printf("ferry %s\n", FERRY_VERSION); exit(0);
+		case 'G': help_reference_markdown(stdout); exit(0);
 		case 'k': o->mode = MODE_CHECK; o->file = optarg; break;
 		case 'e': o->mode = MODE_EMIT; o->emit_format = optarg; break;
 		case 'd': o->config_dir = optarg; break;

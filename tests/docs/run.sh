@@ -1,0 +1,27 @@
+#!/bin/bash
+# Docs that the program can check: the grammar reference is the program's own output, and every
+# example config the docs point at still passes --check.
+set -u
+cd "$(dirname "$0")/../.."
+ferry=build/ferry
+if "$ferry" --help-grammar | diff -u docs/grammar.md - > /tmp/ferry-grammar.diff.$$; then
+    echo "PASS docs/grammar.md matches ferry --help-grammar"
+else
+    echo "FAIL docs/grammar.md is stale: run build/ferry --help-grammar > docs/grammar.md"
+    head -40 /tmp/ferry-grammar.diff.$$ | sed 's/^/    /'
+fi
+rm -f /tmp/ferry-grammar.diff.$$
+for f in examples/*.conf examples/*.tmsh; do
+    [ -e "$f" ] || continue
+    case $f in
+    *.conf) args=(--check "$f") ;;
+    *) args=(--config-dir "$(mktemp -d /tmp/ferry-doc.XXXXXX)" -f "$f") ;;
+    esac
+    if out=$("$ferry" "${args[@]}" 2>&1 >/dev/null); then
+        echo "PASS example $f"
+    else
+        echo "FAIL example $f: ferry ${args[*]} failed"
+        echo "$out" | head -10 | sed 's/^/    /'
+    fi
+    [ "${args[0]}" = --config-dir ] && rm -rf "${args[1]}"
+done
