@@ -3,7 +3,7 @@
 # example loaded, inside a network namespace of its own so nothing it does reaches the host's
 # interfaces. As root: namespace ferry-demo with two veth pairs, eth1<->eth2 and eth3<->eth4,
 # named like the examples' interfaces. Not root: no namespace, and it says so.
-# The namespace is removed when ferry exits; the config folder stays for the next run.
+# The namespace is removed when ferry exits; the config folder is made anew each run.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 
@@ -63,6 +63,9 @@ remove_sandbox() {
 
 run_ferry() {
     local args=(--config-dir "$config_dir")
+    # Each run replays the example from scratch: a running config left by the last run would
+    # make every create in it fail with "already exists".
+    rm -rf "$config_dir"
     mkdir -p "$config_dir"
     if [ -f "$example" ]; then
         args+=(-f "$example")
