@@ -25,3 +25,18 @@ for f in examples/*.conf examples/*.tmsh; do
     fi
     [ "${args[0]}" = --config-dir ] && rm -rf "${args[1]}"
 done
+# Each example comes as commands and as a saved config: both must describe the same config.
+for t in examples/*.tmsh; do
+    [ -e "$t" ] || continue
+    c=${t%.tmsh}.conf
+    [ -f "$c" ] || continue
+    dir=$(mktemp -d /tmp/ferry-doc.XXXXXX)
+    "$ferry" --config-dir "$dir" -f "$t" -c "save sys config file $dir/replayed.conf" >/dev/null 2>&1
+    if diff -u <("$ferry" --emit conf "$c" 2>&1) "$dir/replayed.conf" > "$dir/diff" 2>&1; then
+        echo "PASS example $t builds the same config as $c"
+    else
+        echo "FAIL example $t and $c differ"
+        head -30 "$dir/diff" | sed 's/^/    /'
+    fi
+    rm -rf "$dir"
+done
