@@ -99,9 +99,10 @@ static void scan(struct lexer *lx, struct token *t)
 		t->type = T_STRING;
 		for (;;) {
 			c = cur(lx);
-			if (c == -1 || c == '\n') {
+			if (c == -1) {
+				/* BIG-IP writes multi-line strings, so only the end of input ends one */
 				t->type = T_ERROR;
-				tok_set(t, "unterminated quoted string; close it with \" on the same line");
+				tok_set(t, "unterminated quoted string (it opens here); close it with \"");
 				return;
 			}
 			advance(lx);
@@ -109,7 +110,7 @@ static void scan(struct lexer *lx, struct token *t)
 				return;
 			if (c == '\\') {
 				int e = cur(lx);
-				if (e == -1 || e == '\n')
+				if (e == -1)
 					continue;
 				advance(lx);
 				c = e == 'n' ? '\n' : e == 't' ? '\t' : e;

@@ -73,7 +73,7 @@ TEST(unterminated_string_is_an_error)
 	enum tok_type ty[32];
 	const char *tx[32];
 	int n;
-	lex_all("description \"abc\nlist", ty, tx, 32, &n);
+	lex_all("description \"abc\nlist", ty, tx, 32, &n);   /* runs to the end of input */
 	CHECK_INT_EQ(ty[1], T_ERROR);
 	CHECK(strstr(tx[1], "unterminated") != NULL);
 }
@@ -126,4 +126,16 @@ TEST(backslash_newline_continues_a_command)
 	lex_all("create net vlan v1 \\\n tag 5", ty, tx, 32, &n);
 	CHECK_INT_EQ(n, 7);
 	CHECK_STR_EQ(tx[4], "tag");
+}
+
+TEST(quoted_strings_may_span_lines)
+{
+	enum tok_type ty[32];
+	const char *tx[32];
+	int n;
+	lex_all("description \"line one\nline two\" tag 5", ty, tx, 32, &n);
+	CHECK_INT_EQ(n, 5);
+	CHECK_INT_EQ(ty[1], T_STRING);
+	CHECK_STR_EQ(tx[1], "line one\nline two");
+	CHECK_STR_EQ(tx[2], "tag");
 }
