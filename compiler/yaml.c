@@ -70,6 +70,16 @@ static void emit(struct writer *w, yaml_event_t *ev)
 		w->failed = true;
 }
 
+/* True when a plain TEXT would not load as a string. Every pattern starts with one of these. */
+static bool resolvable(struct writer *w, const char *text)
+{
+	if (!*text)
+		return true;
+	if (!strchr("~nNyYtTfFoO0123456789+-.<=", text[0]))
+		return false;
+	return regexec(&w->resolvable, text, 0, NULL, 0) == 0;
+}
+
 static bool is_decimal(const char *s)
 {
 	if (!*s)
@@ -92,8 +102,7 @@ static void emit_scalar(struct writer *w, const char *text, bool number, bool cl
 		style = YAML_PLAIN_SCALAR_STYLE;
 	else if (strpbrk(text, "\n\t\r"))
 		style = YAML_DOUBLE_QUOTED_SCALAR_STYLE;    /* escapes read better than folded lines */
-	else if (!*text || (clear_word && strcmp(text, "none") == 0) ||
-		 regexec(&w->resolvable, text, 0, NULL, 0) == 0)
+	else if ((clear_word && strcmp(text, "none") == 0) || resolvable(w, text))
 		style = YAML_SINGLE_QUOTED_SCALAR_STYLE;
 	yaml_event_t ev;
 	if (!yaml_scalar_event_initialize(&ev, NULL, NULL, (yaml_char_t *)text, (int)strlen(text), 1, 1,
