@@ -621,7 +621,8 @@ static bool want_scalar(struct reader *r, const char *label, const char *name, c
 		return false;
 	if (y->type == YN_SCALAR && !is_null(y))
 		return true;
-	rerror(r, y->loc, "%s: %s: expected %s, found %s", label, name, vtype_describe(p), shape(y));
+	rerror(r, y->loc, "%s: %s: expected %s, found %s", label, name,
+	       p->type == VT_STRING ? "a text" : vtype_describe(p), shape(y));
 	return false;
 }
 
