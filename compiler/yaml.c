@@ -22,6 +22,7 @@
 #include <regex.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <yaml.h>
@@ -51,7 +52,24 @@ struct writer {
 	yaml_emitter_t em;
 	regex_t resolvable;
 	bool failed;
+	const struct object *obj;   /* what is being written, for the one message a failure gets */
+	const char *prop;
 };
+
+/* libyaml refuses a scalar that is not UTF-8 when the event is made; the brace format lets any
+ * byte through, so say which value it was. The API has no diagnostics channel: stderr it is. */
+static void scalar_failed(struct writer *w, const char *text)
+{
+	w->failed = true;
+	if (!w->obj) {
+		fprintf(stderr, "ferry: cannot write '%s' as YAML: it is not UTF-8 text\n", text);
+		return;
+	}
+	const struct kind_schema *k = w->obj->kind;
+	fprintf(stderr, "ferry: cannot write YAML: %s%s%s: %s holds bytes that are not UTF-8; YAML carries "
+		"only Unicode text\n", k->id, (k->flags & K_SINGLETON) ? "" : " ",
+		(k->flags & K_SINGLETON) ? "" : w->obj->path, w->prop ? w->prop : "a value");
+}
 
 static int write_handler(void *data, unsigned char *buffer, size_t size)
 {
@@ -107,7 +125,7 @@ static void emit_scalar(struct writer *w, const char *text, bool number, bool cl
 	yaml_event_t ev;
 	if (!yaml_scalar_event_initialize(&ev, NULL, NULL, (yaml_char_t *)text, (int)strlen(text), 1, 1,
 					  style)) {
-		w->failed = true;
+		scalar_failed(w, text);
 		return;
 	}
 	emit(w, &ev);
@@ -233,6 +251,8 @@ static void emit_object(struct writer *w, const struct object *o)
 		const struct propval *v = &o->props[i];
 		if (!v->set)
 			continue;
+		w->obj = o;
+		w->prop = p->name;
 		emit_scalar(w, p->name, false, false);
 		if (p->type == VT_FLAG)
 			emit_raw(w, "true");
@@ -243,6 +263,8 @@ static void emit_object(struct writer *w, const struct object *o)
 				    (p->flags & P_NONE_OK) || p->type == VT_STRING);
 	}
 	mapping_end(w);
+	w->obj = NULL;
+	w->prop = NULL;
 }
 
 int yaml_write_store(struct strbuf *sb, const struct store *s)
@@ -380,12 +402,21 @@ static void syntax_error(struct reader *r)
 	yaml_parser_t *p = &r->parser;
 	const char *problem = p->problem ? p->problem : "malformed YAML";
 	if (p->error == YAML_READER_ERROR) {
+		/* the reader counts bytes; turn the offset into a line and column */
+		struct srcloc loc = { r->file, 1, 1 };
+		for (size_t i = 0; i < p->problem_offset && i < r->len; i++) {
+			if (r->text[i] == '\n') {
+				loc.line++;
+				loc.col = 1;
+			} else if (((unsigned char)r->text[i] & 0xc0) != 0x80) {
+				loc.col++;
+			}
+		}
 		if (p->problem_value != -1)
-			rerror(r, (struct srcloc){ r->file, 0, 0 }, "YAML: %s (byte 0x%02x at offset %zu)", problem,
-			       (unsigned)p->problem_value & 0xff, p->problem_offset);
+			rerror(r, loc, "YAML: %s (byte 0x%02x); a YAML file is UTF-8 (or UTF-16) text", problem,
+			       (unsigned)p->problem_value & 0xff);
 		else
-			rerror(r, (struct srcloc){ r->file, 0, 0 }, "YAML: %s (at offset %zu)", problem,
-			       p->problem_offset);
+			rerror(r, loc, "YAML: %s; a YAML file is UTF-8 (or UTF-16) text", problem);
 		return;
 	}
 	if (p->error == YAML_MEMORY_ERROR) {
