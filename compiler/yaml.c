@@ -796,9 +796,13 @@ static void list_property(struct reader *r, const char *label, struct command *c
 			if (usable_key(r, where, val->kids[i]))
 				block_item(r, label, p, &op, val->kids[i], val->kids[i + 1]);
 	} else {
-		rerror(r, val->loc, "%s: %s: expected a sequence (each item %s)%s%s, found a mapping", label,
-		       p->name, vtype_describe(p), p->values ? ", or the keyword " : "",
-		       p->values ? p->values[0] : "");
+		struct strbuf sb;               /* the keyword forms: ", or the keyword all" */
+		sb_init(&sb);
+		for (const char *const *v = p->values; v && *v; v++)
+			sb_printf(&sb, "%s%s", v == p->values ? ", or the keyword " : " or ", *v);
+		rerror(r, val->loc, "%s: %s: expected a sequence (each item %s)%s, found a mapping", label,
+		       p->name, vtype_describe(p), sb.buf ? sb.buf : "");
+		sb_free(&sb);
 	}
 	cmd_push_op(c, op);
 }
