@@ -68,7 +68,28 @@ static bool word_char(int c)
 	return c > ' ' && c != '{' && c != '}' && c != ';' && c != '"' && c != 0x7f;
 }
 
+static void check_utf8(struct token *t)
+{
+	size_t bad;
+	if (utf8_valid(t->text, t->len, &bad))
+		return;
+	char msg[96];
+	snprintf(msg, sizeof msg, "byte 0x%02x is not UTF-8; ferry reads UTF-8 text",
+		 (unsigned char)t->text[bad]);
+	t->type = T_ERROR;
+	tok_set(t, msg);
+}
+
+static void scan_token(struct lexer *lx, struct token *t);
+
 static void scan(struct lexer *lx, struct token *t)
+{
+	scan_token(lx, t);
+	if (t->type == T_WORD || t->type == T_STRING)
+		check_utf8(t);
+}
+
+static void scan_token(struct lexer *lx, struct token *t)
 {
 	for (;;) {
 		int c = cur(lx);

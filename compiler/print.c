@@ -5,12 +5,28 @@
 
 #include "compiler/value.h"
 
+static void print_quoted(struct strbuf *sb, const char *text);
+
 void print_word(struct strbuf *sb, const char *text)
 {
 	if (word_is_bare(text)) {
 		sb_puts(sb, text);
 		return;
 	}
+	print_quoted(sb, text);
+}
+
+/* A value whose bare text would read back as something else: description "none" is not none. */
+static void print_value(struct strbuf *sb, const struct prop_schema *p, const char *text)
+{
+	if (strcmp(text, "none") == 0 && (p->type == VT_STRING || (p->flags & P_NONE_OK)))
+		print_quoted(sb, text);
+	else
+		print_word(sb, text);
+}
+
+static void print_quoted(struct strbuf *sb, const char *text)
+{
 	sb_putc(sb, '"');
 	for (const char *c = text; *c; c++) {
 		if (*c == '"' || *c == '\\')
@@ -139,7 +155,10 @@ void print_object(struct strbuf *sb, const struct object *o, enum print_style st
 		sb_puts(sb, p->name);
 		if (p->type != VT_FLAG) {
 			sb_putc(sb, ' ');
-			print_word(sb, text);
+			if (v->set)
+				print_value(sb, p, text);
+			else
+				print_word(sb, text);      /* all-properties: the default, none meaning unset */
 		}
 		end_line(&pr);
 	}

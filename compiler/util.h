@@ -3,6 +3,7 @@
 #define FERRY_COMPILER_UTIL_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 void *xmalloc(size_t n);
@@ -24,6 +25,9 @@ void sb_putn(struct strbuf *sb, const char *s, size_t n);
 __attribute__((format(printf, 2, 3))) void sb_printf(struct strbuf *sb, const char *fmt, ...);
 void sb_indent(struct strbuf *sb, int depth);   /* 4 spaces a level */
 char *sb_steal(struct strbuf *sb);                /* the string; the buffer is empty after */
+
+/* True when S is well-formed UTF-8; *BAD is the offset of the first bad byte otherwise. */
+bool utf8_valid(const char *s, size_t len, size_t *bad);
 
 /* Reads a whole file; NULL with errno set on failure. */
 char *read_file(const char *path, size_t *len);

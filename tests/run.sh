@@ -16,6 +16,7 @@ section "unit (plain)"       tests/unit/run.sh build
 section "unit (asan+ubsan)"  tests/unit/run.sh build-san
 section "golden (plain)"     tests/golden/run.sh build
 section "golden (asan+ubsan)" tests/golden/run.sh build-san
+section "yaml round trip"    tests/yaml-roundtrip.sh build
 for s in tests/docs/run.sh tests/fuzz/run.sh tests/netns/run.sh tests/uml/run.sh; do
     [ -x "$s" ] && section "$(basename "$(dirname "$s")")" "$s"
 done

@@ -183,3 +183,21 @@ TEST(saved_output_loads_back_identically)
 	store_free(again);
 	teardown(&f);
 }
+
+TEST(text_none_is_not_the_word_none)
+{
+	struct fixture f;
+	setup(&f);
+	CHECK_INT_EQ(run(&f, "create net vlan v description \"none\"\ncreate net vlan w description none"), 0);
+	char *first = saved(f.store);
+	CHECK(strstr(first, "description \"none\"") != NULL);
+	struct diags d;
+	diag_init(&d, stderr);
+	struct store *again = store_new();
+	CHECK_INT_EQ(config_load_text(again, first, strlen(first), "first.conf", false, &d), 0);
+	CHECK_STR_EQ(object_get(store_get(again, schema_kind("net vlan"), "/Common/v"), "description"), "none");
+	CHECK(object_get(store_get(again, schema_kind("net vlan"), "/Common/w"), "description") == NULL);
+	free(first);
+	store_free(again);
+	teardown(&f);
+}
