@@ -20,6 +20,7 @@ struct parser {
 	char label[512];
 	int depth;                    /* braces open in this statement: recovery skips past them */
 	bool failed;                  /* an error inside a block: reported, the line passed over */
+	bool skip_object;             /* --skip-unsupported: the object uses a BIG-IP built-in ferry lacks */
 };
 
 static const struct { const char *word; enum verb verb; } verbs[] = {
@@ -254,6 +255,13 @@ static char *canonical_or_error(struct parser *ps, const struct prop_schema *p, 
 {
 	char why[512], *canon;
 	if (!value_canonical(p, text, ps->ctx->partition, &canon, why, sizeof why)) {
+		if (p->type == VT_PROFILE && ps->ctx->skip_unsupported && ps->in_object) {
+			/* every BIG-IP has tunnels on profiles ferry does not model (tcp-forward) */
+			diag_warning(ps->ctx->diags, loc, "%s: skipping it: %s %s is a profile ferry does not "
+				     "model", object_path(ps), p->name, text);
+			ps->skip_object = true;
+			return xstrdup("");
+		}
 		char msg[700];
 		snprintf(msg, sizeof msg, "%s %s", p->name, why);
 		error_at(ps, loc, "%s", msg);
@@ -642,6 +650,8 @@ static bool parse_object_command(struct parser *ps)
 		ps->in_object = true;
 		ok = parse_properties(ps, c->kind) && !ps->failed;
 		ps->in_object = false;
+		if (ok && ps->skip_object)
+			c->verb = CMD_SKIPPED;
 		if (ok && c->verb == CMD_MODIFY && c->n_ops == 0) {
 			diag_error(ps->ctx->diags, c->loc, "modify %s %s: nothing to change; give a property and "
 				   "its value", c->kind->id, c->names[0]);
