@@ -12,7 +12,7 @@
 
 #define PLAN_IFNAMSIZ 16           /* IFNAMSIZ: 15 characters and the NUL */
 #define FERRY_ALIAS_PREFIX "ferry:" /* link alias "ferry:/Common/x": the ownership mark */
-#define FERRY_RT_PROTO 186         /* route protocol of ferry's routes (see docs/lowering.md) */
+#define FERRY_RT_PROTO 77          /* route protocol of ferry's routes: unused in rt_protos (docs/lowering.md) */
 
 enum plan_link_kind {
 	PL_PHYSICAL,     /* an interface ferry does not create: only enslaved and set up */

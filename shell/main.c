@@ -12,6 +12,7 @@
 
 #include "compiler/exec.h"
 #include "compiler/help.h"
+#include "compiler/lower.h"
 #include "compiler/print.h"
 #include "compiler/util.h"
 #include "compiler/yaml.h"
@@ -25,6 +26,7 @@ static void usage(FILE *out)
 	      "       ferry [OPTIONS] -f FILE         run a command file, stop at the first error\n"
 	      "       ferry --check FILE              validate a saved config, print every error\n"
 	      "       ferry --emit conf|yaml FILE     print a config file in another format\n"
+	      "       ferry --emit ip|plan FILE       print the kernel plan: an ip -batch script, or YAML\n"
 	      "options:\n"
 	      "  --config-dir DIR      where running.conf and ferry.conf live (default " DEFAULT_CONFIG_DIR ")\n"
 	      "  --skip-unsupported    pass over kinds and properties ferry does not model, with a warning\n"
@@ -85,8 +87,9 @@ static int parse_options(int argc, char **argv, struct options *o)
 		}
 	}
 	if (o->mode == MODE_EMIT) {
-		if (strcmp(o->emit_format, "conf") != 0 && strcmp(o->emit_format, "yaml") != 0) {
-			fprintf(stderr, "ferry: --emit takes conf or yaml, not '%s'\n", o->emit_format);
+		if (strcmp(o->emit_format, "conf") != 0 && strcmp(o->emit_format, "yaml") != 0 &&
+		    strcmp(o->emit_format, "ip") != 0 && strcmp(o->emit_format, "plan") != 0) {
+			fprintf(stderr, "ferry: --emit takes conf, yaml, ip or plan, not '%s'\n", o->emit_format);
 			return -1;
 		}
 		if (optind != argc - 1) {
@@ -142,6 +145,17 @@ static int emit_file(const struct options *o)
 			if (yaml_write_store(&sb, st) < 0) {
 				fprintf(stderr, "ferry: writing YAML failed\n");
 				rc = 1;
+			}
+		} else if (strcmp(o->emit_format, "ip") == 0 || strcmp(o->emit_format, "plan") == 0) {
+			struct plan plan;
+			if (lower_store(st, &plan, &d)) {
+				rc = 1;
+			} else {
+				if (strcmp(o->emit_format, "ip") == 0)
+					plan_emit_ip(&sb, &plan);
+				else
+					plan_emit_yaml(&sb, &plan);
+				plan_free(&plan);
 			}
 		} else {
 			print_store(&sb, st, PRINT_SAVED);
