@@ -893,8 +893,12 @@ void vindex_free(struct vindex *x)
 {
 	if (!x)
 		return;
-	for (size_t i = 0; i < x->cap; i++)
-		free(x->slots[i].b);
+	for (size_t i = 0; i < x->cap; i++) {
+		struct xbucket *b = x->slots[i].b;
+		if (b && b->v != &b->inl)
+			free(b->v);
+		free(b);
+	}
 	free(x->slots);
 	cb_free(x->tree_self);
 	cb_free(x->tree_gw);
@@ -1032,7 +1036,8 @@ static int msg_cmp(const void *a, const void *b)
 static int flush(struct vctx *c, struct diags *d)
 {
 	int errors = 0;
-	qsort(c->msgs, c->n_msgs, sizeof *c->msgs, msg_cmp);
+	if (c->n_msgs)
+		qsort(c->msgs, c->n_msgs, sizeof *c->msgs, msg_cmp);
 	for (size_t i = 0; i < c->n_msgs; i++) {
 		if (c->msgs[i].warning) {
 			diag_warning(d, c->msgs[i].loc, "%s", c->msgs[i].text);
@@ -1079,10 +1084,11 @@ static void partner(struct partners *pp, const struct vctx *c, const struct obje
 
 static const char *more_text(char *buf, size_t len, size_t more, const char *what)
 {
+	(void)what;
 	if (!more)
 		buf[0] = 0;
 	else
-		snprintf(buf, len, " (and %zu more %s)", more, what);
+		snprintf(buf, len, " (and %zu other%s)", more, more == 1 ? "" : "s");
 	return buf;
 }
 
@@ -1164,7 +1170,11 @@ static void check_ref(struct vctx *c, const struct object *o, int prop, const ch
 	const struct prop_schema *p = &o->kind->props[prop];
 	const struct kind_schema *const *kinds = ref_kinds(o->kind, prop);
 	const struct object *t = resolve(c, kinds, target);
-	char who[700], list[300];
+	char who[700], list[300], name[64];
+	/* one item of a list: "member /Common/x", not "members /Common/x" */
+	snprintf(name, sizeof name, "%s", p->name);
+	if ((p->flags & P_LIST) && strlen(name) > 1 && name[strlen(name) - 1] == 's')
+		name[strlen(name) - 1] = 0;
 	if (t) {
 		if (o->kind == K.group && prop == K.grp_members && t->kind == K.tunnel) {
 			const char *prof = profile_word(t);
@@ -1187,12 +1197,12 @@ static void check_ref(struct vctx *c, const struct object *o, int prop, const ch
 	for (size_t k = 0; k < schema_n_kinds; k++) {
 		const struct kind_schema *ks = &schema_kinds[k];
 		if (!kind_in(kinds, ks) && store_get(c->s, ks, target)) {
-			ERR(c, loc, o, "%s %s is %s %s, not %s %s", p->name, target, article(ks->id), ks->id,
+			ERR(c, loc, o, "%s %s is %s %s, not %s %s", name, target, article(ks->id), ks->id,
 			    article(list), list);
 			return;
 		}
 	}
-	ERR(c, loc, o, "%s %s does not exist; create it first or name an existing %s", p->name, target, list);
+	ERR(c, loc, o, "%s %s does not exist; create it first or name an existing %s", name, target, list);
 }
 
 static void check_refs(struct vctx *c, const struct object *o)
@@ -1429,8 +1439,8 @@ static void check_tunnel(struct vctx *c, const struct object *o)
 			partner(&pp, c, o, x);
 		if (pp.first) {
 			label(who, sizeof who, pp.first->o);
-			ERR(c, vloc(o, K.tun_local), o, "%s%s has the same profile, local-address, remote-address "
-			    "and key; the two ends could not tell the tunnels apart: change the key or an address",
+			ERR(c, vloc(o, K.tun_local), o, "same profile, local-address, remote-address and key as "
+			    "%s%s; the two ends could not tell the tunnels apart: change the key or an address",
 			    who, more_text(more, sizeof more, pp.more, "tunnels"));
 		}
 	}
@@ -1769,15 +1779,15 @@ static bool fresh_dependent(struct vctx *c, const struct object *d)
 
 /* "net self X cannot be deleted" or "net self X: address cannot change to Y" */
 static void dependent_error(struct vctx *c, const struct object *before, const struct object *now, int prop,
-			    const char *why_fmt_result)
+			    const char *to, const char *why)
 {
 	char who[700];
 	label(who, sizeof who, before);
 	if (!now)
-		ERR(c, removal_loc(c, before), NULL, "%s cannot be deleted: %s", who, why_fmt_result);
+		ERR(c, removal_loc(c, before), NULL, "%s cannot be deleted: %s", who, why);
 	else
 		ERR(c, vloc(now, prop), NULL, "%s: %s cannot change to %s: %s", who, before->kind->props[prop].name,
-		    val(now, prop), why_fmt_result);
+		    to, why);
 }
 
 static void removed_target(struct vctx *c, const struct object *before)
@@ -1791,7 +1801,7 @@ static void removed_target(struct vctx *c, const struct object *before)
 			continue;
 		label(who, sizeof who, r);
 		snprintf(why, sizeof why, "%s uses it (%s)", who, r->kind->props[x->prop].name);
-		dependent_error(c, before, NULL, 0, why);
+		dependent_error(c, before, NULL, 0, NULL, why);
 	}
 }
 
@@ -1809,7 +1819,7 @@ static void replaced_tunnel(struct vctx *c, const struct object *before, const s
 		label(who, sizeof who, x->o);
 		snprintf(why, sizeof why, "%s bridges it (members), and only etherip, gre, vxlan and geneve "
 			 "tunnels carry Ethernet frames", who);
-		dependent_error(c, before, now, K.tun_profile, why);
+		dependent_error(c, before, now, K.tun_profile, prof, why);
 	}
 }
 
@@ -1832,7 +1842,7 @@ static void replaced_self(struct vctx *c, const struct object *before, const str
 			label(who, sizeof who, x->o);
 			ip_format(&old.addr, gw);
 			snprintf(why, sizeof why, "%s uses it (local-address %s)", who, gw);
-			dependent_error(c, before, now, K.self_addr, why);
+			dependent_error(c, before, now, K.self_addr, now ? val(now, K.self_addr) : NULL, why);
 		}
 	}
 	struct ipprefix oldnet;
@@ -1851,7 +1861,7 @@ static void replaced_self(struct vctx *c, const struct object *before, const str
 			label(who, sizeof who, x->o);
 			ip_format(&x->o->vrec->a, gw);
 			snprintf(why, sizeof why, "%s uses it (gw %s is inside %s)", who, gw, net);
-			dependent_error(c, before, now, K.self_addr, why);
+			dependent_error(c, before, now, K.self_addr, now ? val(now, K.self_addr) : NULL, why);
 		}
 	}
 	free(gws.v);
