@@ -139,7 +139,7 @@ static bool apply_mutation(struct store *st, const struct command *c, struct jou
 	char at[300];
 	if (c->verb == CMD_DELETE) {
 		for (size_t i = 0; i < c->n_names; i++) {
-			if (!journal_remove(j, st, k, c->names[i])) {
+			if (!journal_remove(j, st, k, c->names[i], c->name_locs[i])) {
 				char *l = label(k, c->names[i]);
 				diag_error(d, c->name_locs[i], "%s was not found", l);
 				free(l);

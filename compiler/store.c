@@ -90,6 +90,7 @@ void object_free(struct object *o)
 		return;
 	for (size_t i = 0; i < o->kind->n_props; i++)
 		propval_clear(&o->props[i], o->kind->props[i].n_item_props);
+	free(o->vrec);
 	free(o->path);
 	free(o);
 }
@@ -168,6 +169,8 @@ struct store *store_new(void)
 
 void store_clear(struct store *s)
 {
+	vindex_free(s->index);       /* first: the objects' own index records go with the objects */
+	s->index = NULL;
 	for (size_t k = 0; k < schema_n_kinds; k++) {
 		struct kind_table *t = &s->kinds[k];
 		for (size_t i = 0; i < t->cap; i++)
@@ -243,6 +246,8 @@ struct object *store_put(struct store *s, struct object *o)
 		s->count++;
 	}
 	s->generation++;
+	if (s->index)
+		vindex_changed(s->index, old, o);
 	return old;
 }
 
@@ -270,6 +275,8 @@ struct object *store_take(struct store *s, const struct kind_schema *k, const ch
 	t->n--;
 	s->count--;
 	s->generation++;
+	if (s->index)
+		vindex_changed(s->index, o, NULL);
 	return o;
 }
 
@@ -316,13 +323,13 @@ void journal_init(struct journal *j)
 }
 
 static void journal_record(struct journal *j, const struct kind_schema *k, const char *path,
-			   struct object *before)
+			   struct object *before, bool removed, struct srcloc loc)
 {
 	if (j->n == j->cap) {
 		j->cap = j->cap ? j->cap * 2 : 16;
 		j->entries = xrealloc(j->entries, j->cap * sizeof *j->entries);
 	}
-	j->entries[j->n++] = (struct journal_entry){ k, xstrdup(path), before };
+	j->entries[j->n++] = (struct journal_entry){ k, xstrdup(path), before, removed, loc };
 }
 
 void journal_put(struct journal *j, struct store *s, struct object *o)
@@ -332,18 +339,20 @@ void journal_put(struct journal *j, struct store *s, struct object *o)
 	if (old && old->journal_id == j->id)
 		object_free(old);          /* made earlier in this journal: its entry is already there */
 	else
-		journal_record(j, o->kind, o->path, old);
+		journal_record(j, o->kind, o->path, old, false, (struct srcloc){ 0 });
 }
 
-bool journal_remove(struct journal *j, struct store *s, const struct kind_schema *k, const char *path)
+bool journal_remove(struct journal *j, struct store *s, const struct kind_schema *k, const char *path,
+		    struct srcloc loc)
 {
 	struct object *old = store_take(s, k, path);
 	if (!old)
 		return false;
-	if (old->journal_id == j->id)
-		object_free(old);
-	else
-		journal_record(j, k, path, old);
+	if (old->journal_id == j->id) {
+		object_free(old);        /* made by this journal: an earlier entry puts back what was there */
+		old = NULL;
+	}
+	journal_record(j, k, path, old, true, loc);
 	return true;
 }
 

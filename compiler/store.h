@@ -30,6 +30,7 @@ struct object {
 	unsigned long long hash;     /* of path: probes compare it before the text */
 	struct srcloc loc;           /* where it was created or defined */
 	unsigned long journal_id;    /* the journal that made this version; 0 once committed */
+	struct vrec *vrec;           /* validation's index entries while it is in an indexed store */
 	struct propval props[];      /* kind->n_props, in schema order */
 };
 
@@ -48,12 +49,19 @@ void propval_add_item(struct propval *v, const struct prop_schema *p, const char
 bool propval_remove_item(struct propval *v, const struct prop_schema *p, const char *key);
 
 struct kind_table;               /* the objects of one kind, hashed by path */
+struct vindex;                   /* validation's indexes of a store (compiler/validate.c) */
 
 struct store {
 	struct kind_table *kinds;    /* schema_n_kinds tables, in schema order */
 	size_t count;
 	unsigned long generation;    /* rises on every change; caches built on a store compare it */
+	struct vindex *index;        /* NULL until the first validation; then kept in step with every
+	                              * store_put/store_take, freed by store_clear */
 };
+
+/* The store tells validation's index about each change (defined in compiler/validate.c). */
+void vindex_changed(struct vindex *x, struct object *removed, struct object *added);
+void vindex_free(struct vindex *x);
 
 struct store *store_new(void);
 void store_free(struct store *s);
@@ -76,7 +84,9 @@ void store_swap(struct store *a, struct store *b);
 struct journal_entry {
 	const struct kind_schema *kind;
 	char *path;
-	struct object *before;       /* NULL: the object did not exist */
+	struct object *before;       /* NULL: the object did not exist (or this journal made it) */
+	bool removed;                /* a journal_remove: validation names LOC when others still need it */
+	struct srcloc loc;           /* removed: where the delete was asked for */
 };
 
 struct journal {
@@ -88,8 +98,10 @@ struct journal {
 void journal_init(struct journal *j);
 /* Store operations that record what they replace. */
 void journal_put(struct journal *j, struct store *s, struct object *o);
-/* Removes the object at PATH; false when there is none. */
-bool journal_remove(struct journal *j, struct store *s, const struct kind_schema *k, const char *path);
+/* Removes the object at PATH; false when there is none. LOC is the delete's location: every removal
+ * is recorded (even of an object this journal made) so validation can point at it. */
+bool journal_remove(struct journal *j, struct store *s, const struct kind_schema *k, const char *path,
+		    struct srcloc loc);
 void journal_rollback(struct journal *j, struct store *s);
 void journal_commit(struct journal *j);    /* frees the replaced objects */
 /* The object before the change, if the journal replaced or removed it. */
