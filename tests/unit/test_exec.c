@@ -138,7 +138,8 @@ TEST(modules_and_cd)
 {
 	struct fixture f;
 	setup(&f);
-	CHECK_INT_EQ(run(&f, "net\ncreate vlan x tag 3\ncd /wom\ncreate local-endpoint ip 10.1.1.1\ncd ..\n"
+	CHECK_INT_EQ(run(&f, "net\ncreate vlan x tag 3\ncreate self 10.1.1.1/24 vlan x\n"
+			     "cd /wom\ncreate local-endpoint ip 10.1.1.1\ncd ..\n"
 			     "cd /net tunnels\ncreate tunnel t profile gre local-address 10.1.1.1 remote-address 10.2.2.2"), 0);
 	CHECK(store_get(f.store, schema_kind("net vlan"), "/Common/x") != NULL);
 	CHECK(store_get(f.store, schema_kind("wom local-endpoint"), "/Common/local-endpoint") != NULL);

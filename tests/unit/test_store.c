@@ -75,8 +75,8 @@ TEST(journal_rollback_restores_everything)
 	journal_put(&j, s, mk("/Common/new", "3"));
 	journal_put(&j, s, mk("/Common/keep", "9"));          /* modify */
 	journal_put(&j, s, mk("/Common/keep", "10"));         /* modify again in the same change */
-	CHECK(journal_remove(&j, s, vlan(), "/Common/gone"));
-	CHECK(!journal_remove(&j, s, vlan(), "/Common/never"));
+	CHECK(journal_remove(&j, s, vlan(), "/Common/gone", (struct srcloc){ 0 }));
+	CHECK(!journal_remove(&j, s, vlan(), "/Common/never", (struct srcloc){ 0 }));
 	CHECK_STR_EQ(object_get(store_get(s, vlan(), "/Common/keep"), "tag"), "10");
 	journal_rollback(&j, s);
 	CHECK_INT_EQ(s->count, 2);
@@ -94,7 +94,7 @@ TEST(journal_commit_keeps_the_change)
 	journal_init(&j);
 	journal_put(&j, s, mk("/Common/a", "2"));
 	journal_put(&j, s, mk("/Common/b", "3"));
-	CHECK(journal_remove(&j, s, vlan(), "/Common/b"));
+	CHECK(journal_remove(&j, s, vlan(), "/Common/b", (struct srcloc){ 0 }));
 	journal_commit(&j);
 	CHECK_INT_EQ(s->count, 1);
 	CHECK_STR_EQ(object_get(store_get(s, vlan(), "/Common/a"), "tag"), "2");
