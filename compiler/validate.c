@@ -1734,6 +1734,24 @@ static void check_schedule(struct vctx *c, const struct object *o)
 
 /* ---- one object, in full ---- */
 
+/* VLANs, VLAN groups and tunnels share one namespace, as on BIG-IP: a self IP's vlan or a group's
+ * member names one of them, and each becomes a kernel interface of that name. */
+static void check_interface_name(struct vctx *c, const struct object *o)
+{
+	const struct kind_schema *l2[] = { K.vlan, K.group, K.tunnel };
+	for (size_t i = 0; i < 3; i++) {
+		if (l2[i] == o->kind)
+			continue;
+		const struct object *other = store_get(c->s, l2[i], o->path);
+		if (!other || !reports(c, o, other))
+			continue;
+		char who[600];
+		label(who, sizeof who, other);
+		ERR(c, o->loc, o, "the name is taken by %s; VLANs, VLAN groups and tunnels share one namespace, "
+		    "so rename one", who);
+	}
+}
+
 static void check_object(struct vctx *c, const struct object *o)
 {
 	if (o->vrec->stamp == c->stamp)
@@ -1741,6 +1759,8 @@ static void check_object(struct vctx *c, const struct object *o)
 	o->vrec->stamp = c->stamp;
 	check_required(c, o);
 	check_refs(c, o);
+	if (o->kind == K.vlan || o->kind == K.group || o->kind == K.tunnel)
+		check_interface_name(c, o);
 	const struct kind_schema *k = o->kind;
 	if (k == K.vlan)
 		check_vlan(c, o);
