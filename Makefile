@@ -58,13 +58,13 @@ $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/tests/unit/unit.o $(BUILD)/li
 	$(CC) $(LDFLAGS) -o $@ $< $(BUILD)/tests/unit/unit.o $(BUILD)/libferry.a $(LIBS)
 
 run: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory -j2 all
 	@./scripts/run-sandbox.sh $(BUILD)
 
 # Everything: both builds, then every test section; the last line is `N passed, N failed, N skipped`.
 test: deps
-	@$(MAKE) --no-print-directory all
-	@$(MAKE) --no-print-directory SAN=1 all
+	@$(MAKE) --no-print-directory -j2 all
+	@$(MAKE) --no-print-directory -j2 SAN=1 all
 	@./tests/run.sh
 
 # One section at a time; SAN=1 runs unit and golden against the sanitizer build.
@@ -87,7 +87,7 @@ fuzz: deps
 	@./tests/fuzz/run.sh --long
 
 bench: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory -j2 all
 	@./tests/bench/run.sh build
 
 clean:
