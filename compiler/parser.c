@@ -270,11 +270,20 @@ static char *canonical_or_error(struct parser *ps, const struct prop_schema *p, 
 	return canon;
 }
 
-static bool parse_item_block(struct parser *ps, const struct prop_schema *list, struct item_op *item)
+/* Consumes a '{' and returns where it opened. */
+static struct srcloc block_open(struct parser *ps)
 {
 	struct srcloc open = peek(ps)->loc;
-	lex_next(ps->lx);                       /* { */
+	lex_next(ps->lx);
 	ps->depth++;
+	return open;
+}
+
+/* The next token inside a block, past line breaks and ';'. A closing '}' is consumed and sets
+ * *CLOSED. */
+static const struct token *block_next(struct parser *ps, bool *closed)
+{
+	*closed = false;
 	for (;;) {
 		const struct token *t = peek(ps);
 		if (t->type == T_NEWLINE || t->type == T_SEMI) {
@@ -284,8 +293,20 @@ static bool parse_item_block(struct parser *ps, const struct prop_schema *list, 
 		if (t->type == T_RBRACE) {
 			lex_next(ps->lx);
 			ps->depth--;
-			return true;
+			*closed = true;
 		}
+		return t;
+	}
+}
+
+static bool parse_item_block(struct parser *ps, const struct prop_schema *list, struct item_op *item)
+{
+	struct srcloc open = block_open(ps);
+	for (;;) {
+		bool closed;
+		const struct token *t = block_next(ps, &closed);
+		if (closed)
+			return true;
 		if (t->type == T_EOF || t->type == T_ERROR) {
 			error_at(ps, t->type == T_EOF ? open : t->loc, "%s", t->type == T_EOF ?
 				 "unterminated '{': add the closing '}'" : t->text);
@@ -353,20 +374,12 @@ static bool parse_item_block(struct parser *ps, const struct prop_schema *list, 
 
 static bool parse_item_list(struct parser *ps, const struct prop_schema *p, struct prop_op *op)
 {
-	struct srcloc open = peek(ps)->loc;
-	lex_next(ps->lx);                       /* { */
-	ps->depth++;
+	struct srcloc open = block_open(ps);
 	for (;;) {
-		const struct token *t = peek(ps);
-		if (t->type == T_NEWLINE || t->type == T_SEMI) {
-			lex_next(ps->lx);
-			continue;
-		}
-		if (t->type == T_RBRACE) {
-			lex_next(ps->lx);
-			ps->depth--;
+		bool closed;
+		const struct token *t = block_next(ps, &closed);
+		if (closed)
 			return true;
-		}
 		if (t->type == T_EOF) {
 			error_at(ps, open, "%s: unterminated '{': add the closing '}'", p->name);
 			return false;
@@ -523,20 +536,12 @@ static bool parse_properties(struct parser *ps, const struct kind_schema *k)
 		if (at_end(t))
 			return true;
 		if (t->type == T_LBRACE) {
-			struct srcloc open = t->loc;
-			lex_next(ps->lx);
-			ps->depth++;
+			struct srcloc open = block_open(ps);
 			for (;;) {
-				t = peek(ps);
-				if (t->type == T_NEWLINE || t->type == T_SEMI) {
-					lex_next(ps->lx);
-					continue;
-				}
-				if (t->type == T_RBRACE) {
-					lex_next(ps->lx);
-					ps->depth--;
+				bool closed;
+				t = block_next(ps, &closed);
+				if (closed)
 					break;
-				}
 				if (t->type == T_EOF) {
 					error_at(ps, open, "unterminated '{' (opened here): add the closing '}'");
 					return false;
