@@ -822,37 +822,40 @@ static void index_object(struct vindex *x, struct object *o)
 		node_link(x, r, (uint32_t)i, &x->specs[i]);
 }
 
-/* Indexes many objects at once: every key first, then the links, each slot fetched well before it
- * is needed. A slot probe is a cache miss in a table of 100,000 keys; overlapped, it costs little. */
+/* Indexes many objects at once, a chunk at a time: the chunk's keys first, then the links, each
+ * slot fetched well before it is needed. A slot probe is a cache miss in a table of 100,000 keys;
+ * overlapped, it costs little, and the chunk's scratch stays in cache. */
 static void index_bulk(struct vindex *x, struct object **objs, size_t n)
 {
-	x->n_specs = 0;
-	x->keys.len = 0;
-	for (size_t i = 0; i < n; i++) {
-		struct vrec parsed;
-		memset(&parsed, 0, sizeof parsed);
-		size_t start = x->n_specs;
-		object_keys(x, objs[i], &parsed);
-		struct vrec *r = vrec_make(x, objs[i], &parsed, x->n_specs - start);
-		for (size_t k = start; k < x->n_specs; k++) {
-			x->specs[k].r = r;
-			x->specs[k].node = (uint32_t)(k - start);
+	enum { CHUNK = 1024, AHEAD = 16 };
+	while ((x->n + n * 2) * 3 > x->cap * 2)    /* about two keys an object; grown later if more */
+		table_grow(x);
+	for (size_t from = 0; from < n; from += CHUNK) {
+		size_t to = from + CHUNK < n ? from + CHUNK : n;
+		x->n_specs = 0;
+		x->keys.len = 0;
+		for (size_t i = from; i < to; i++) {
+			struct vrec parsed;
+			memset(&parsed, 0, sizeof parsed);
+			size_t start = x->n_specs;
+			object_keys(x, objs[i], &parsed);
+			struct vrec *r = vrec_make(x, objs[i], &parsed, x->n_specs - start);
+			for (size_t k = start; k < x->n_specs; k++) {
+				x->specs[k].r = r;
+				x->specs[k].node = (uint32_t)(k - start);
+			}
+		}
+		while ((x->n + x->n_specs) * 3 > x->cap * 2)
+			table_grow(x);
+		size_t mask = x->cap - 1;
+		for (size_t k = 0; k < x->n_specs; k++) {
+			if (k + AHEAD < x->n_specs)
+				__builtin_prefetch(&x->slots[x->specs[k + AHEAD].h & mask]);
+			node_link(x, x->specs[k].r, x->specs[k].node, &x->specs[k]);
 		}
 	}
-	while ((x->n + x->n_specs) * 3 > x->cap * 2)   /* every key distinct: two thirds full at most */
-		table_grow(x);
-	size_t mask = x->cap - 1;
-	enum { AHEAD = 16 };
-	for (size_t k = 0; k < x->n_specs; k++) {
-		if (k + AHEAD < x->n_specs)
-			__builtin_prefetch(&x->slots[x->specs[k + AHEAD].h & mask]);
-		node_link(x, x->specs[k].r, x->specs[k].node, &x->specs[k]);
-	}
-	free(x->specs);              /* the scratch of one object is small again from here on */
-	x->specs = NULL;
-	x->n_specs = x->cap_specs = 0;
-	sb_free(&x->keys);
-	sb_init(&x->keys);
+	x->n_specs = 0;
+	x->keys.len = 0;
 }
 
 static void unindex_object(struct vindex *x, struct object *o)
