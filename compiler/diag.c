@@ -38,6 +38,8 @@ void diag_warning(struct diags *d, struct srcloc loc, const char *fmt, ...)
 {
 	va_list ap;
 	d->warnings++;
+	if (d->quiet_warnings)
+		return;
 	va_start(ap, fmt);
 	report(d, loc, "warning", fmt, ap);
 	va_end(ap);

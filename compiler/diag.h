@@ -14,6 +14,7 @@ struct diags {
 	FILE *out;          /* where messages go as they are reported; NULL keeps them silent */
 	int errors, warnings;
 	int max_errors;     /* stop collecting after this many (0 = no limit) */
+	bool quiet_warnings; /* count warnings without printing them */
 };
 
 void diag_init(struct diags *d, FILE *out);

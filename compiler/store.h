@@ -29,7 +29,7 @@ struct object {
 	char *path;                  /* "/Common/vlan-eip1"; a singleton's is "/Common/<kind word>" */
 	unsigned long long hash;     /* of path: probes compare it before the text */
 	struct srcloc loc;           /* where it was created or defined */
-	unsigned long journal_id;    /* the journal that made this version; 0 once committed */
+	unsigned long journal_id;    /* the journal that made this version (ids are never reused) */
 	struct vrec *vrec;           /* validation's index entries while it is in an indexed store */
 	struct propval props[];      /* kind->n_props, in schema order */
 };

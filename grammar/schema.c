@@ -290,6 +290,21 @@ static void join_words(char *buf, size_t len, const char *const *values, const c
 	}
 }
 
+/* "a, b or c" */
+static void join_list(char *buf, size_t len, const char *const *values)
+{
+	size_t n = 0, used = 0;
+	while (values && values[n])
+		n++;
+	buf[0] = 0;
+	for (size_t i = 0; i < n; i++) {
+		int w = snprintf(buf + used, len - used, "%s%s", i == 0 ? "" : i == n - 1 ? " or " : ", ", values[i]);
+		if (w < 0 || (size_t)w >= len - used)
+			break;
+		used += (size_t)w;
+	}
+}
+
 const char *vtype_describe(const struct prop_schema *p)
 {
 	static __thread char buf[256];
@@ -299,7 +314,7 @@ const char *vtype_describe(const struct prop_schema *p)
 	case VT_NAME: return "a name";
 	case VT_PATH: return "a /partition/name";
 	case VT_REF:
-		join_words(words, sizeof words, p->ref_kinds, " or ");
+		join_list(words, sizeof words, p->ref_kinds);
 		snprintf(buf, sizeof buf, "the name of a %s", words);
 		return buf;
 	case VT_ADDR: return "an IPv4 or IPv6 address";

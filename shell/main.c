@@ -190,7 +190,12 @@ static int running_open(struct running *r, const char *dir, struct store *st, st
 		fprintf(stderr, "ferry: cannot lock config folder %s: %s\n", dir, strerror(errno));
 		return -1;
 	}
-	if (access(r->path, F_OK) == 0 && config_load_file(st, r->path, false, d)) {
+	/* ferry wrote this file after validating it: its warnings were shown then */
+	bool quiet = d->quiet_warnings;
+	d->quiet_warnings = true;
+	int errors = access(r->path, F_OK) == 0 ? config_load_file(st, r->path, false, d) : 0;
+	d->quiet_warnings = quiet;
+	if (errors) {
 		fprintf(stderr, "ferry: the running config %s does not load; fix or remove it\n", r->path);
 		return -1;
 	}

@@ -94,7 +94,7 @@ static int count_lines(const char *s, const char *needle)
 TEST(required_property)
 {
 	CHECK_CONF("net self /Common/s1 {\n    address 10.1.1.1/24\n}\n",
-		   "t.conf:1:10: error: net self /Common/s1: vlan is required (the name of a net vlan or net "
+		   "t.conf:1:10: error: net self /Common/s1: vlan is required (the name of a net vlan, net "
 		   "vlan-group or net tunnels tunnel)\n");
 }
 
