@@ -519,6 +519,7 @@ static bool parse_property(struct parser *ps, const struct kind_schema *k, bool 
 		free(raw);
 		if (!op.text)
 			return false;
+		op.loc = loc;              /* later errors about the value point at the value */
 	}
 	c->ops = xrealloc(c->ops, (c->n_ops + 1) * sizeof *c->ops);
 	c->ops[c->n_ops++] = op;

@@ -101,13 +101,13 @@ TEST(required_property)
 TEST(reference_missing_and_wrong_kind)
 {
 	CHECK_CMDS("create net self 10.1.1.1/24 vlan nope",
-		   "<command>:1:29: error: net self /Common/10.1.1.1: vlan /Common/nope does not exist; create it "
+		   "<command>:1:34: error: net self /Common/10.1.1.1: vlan /Common/nope does not exist; create it "
 		   "first or name an existing net vlan, net vlan-group or net tunnels tunnel\n");
 	CHECK_CMDS(BASE "create net vlan-group g1 members add { 10.1.1.1 }",
 		   "<command>:1:166: error: net vlan-group /Common/g1: member /Common/10.1.1.1 is a net self, not "
 		   "a net vlan or net tunnels tunnel\n");
 	CHECK_CMDS("create wom remote-endpoint peer ip 10.2.2.2 bandwidth-schedule nosuch",
-		   "<command>:1:45: error: wom remote-endpoint /Common/peer: bandwidth-schedule /Common/nosuch "
+		   "<command>:1:64: error: wom remote-endpoint /Common/peer: bandwidth-schedule /Common/nosuch "
 		   "does not exist; create it first or name an existing wom bandwidth-schedule\n");
 }
 
@@ -136,8 +136,8 @@ TEST(delete_referenced)
 	CHECK_STR_EQ(out, "");
 	free(out);
 	out = run_cmds(st, "modify net self 10.1.1.1 address 10.1.2.1/24", &failed);
-	CHECK_STR_EQ(out, "<command>:1:26: error: net self /Common/10.1.1.1: address cannot change to 10.1.2.1/24: "
-		     "net tunnels tunnel /Common/t1 uses it (local-address 10.1.1.1)\n<command>:1:26: error: net "
+	CHECK_STR_EQ(out, "<command>:1:34: error: net self /Common/10.1.1.1: address cannot change to 10.1.2.1/24: "
+		     "net tunnels tunnel /Common/t1 uses it (local-address 10.1.1.1)\n<command>:1:34: error: net "
 		     "self /Common/10.1.1.1: address cannot change to 10.1.2.1/24: net route /Common/r1 uses it (gw "
 		     "10.1.1.254 is inside 10.1.0.0/16)\n");
 	free(out);
@@ -159,7 +159,7 @@ TEST(change_tunnel_profile_in_group)
 {
 	CHECK_CMDS(BASE "create net tunnels tunnel t1 profile etherip local-address 10.1.1.1 remote-address "
 		   "10.2.2.2; create net vlan-group g1 members add { t1 v2 }; modify net tunnels tunnel t1 profile ipip",
-		   "<command>:1:297: error: net tunnels tunnel /Common/t1: profile cannot change to ipip: net "
+		   "<command>:1:305: error: net tunnels tunnel /Common/t1: profile cannot change to ipip: net "
 		   "vlan-group /Common/g1 bridges it (members), and only etherip, gre, vxlan and geneve tunnels "
 		   "carry Ethernet frames\n");
 }
@@ -173,7 +173,7 @@ TEST(self_duplicate_and_overlap)
 		   "/Common/10.1.1.1 (10.1.1.1/24) on /Common/v1: the same network on two VLANs is ambiguous; put "
 		   "both on one VLAN or use networks that do not overlap\n");
 	CHECK_CMDS(BASE "create net self s2 address 10.1.1.1/24 vlan v1",
-		   "<command>:1:146: error: net self /Common/s2: address 10.1.1.1 is already the address of net "
+		   "<command>:1:154: error: net self /Common/s2: address 10.1.1.1 is already the address of net "
 		   "self /Common/10.1.1.1; each self IP needs its own address\n");
 	CHECK_CMDS(BASE "create net self 10.1.1.2/24 vlan v1; create net self 10.1.1.3/25 vlan v1", "");
 	CHECK_CMDS(BASE "create net self 10.1.1.0/24 vlan v1",
@@ -218,7 +218,7 @@ TEST(self_ipv6)
 TEST(tunnel_rules)
 {
 	CHECK_CMDS(BASE "create net tunnels tunnel t1 profile etherip local-address 10.1.1.9 remote-address 10.2.2.2",
-		   "<command>:1:172: error: net tunnels tunnel /Common/t1: local-address 10.1.1.9 is not the "
+		   "<command>:1:186: error: net tunnels tunnel /Common/t1: local-address 10.1.1.9 is not the "
 		   "address of any net self; a tunnel starts at one of this box's self IPs: create net self "
 		   "10.1.1.9/LEN vlan VLAN or use an existing self IP's address\n");
 	CHECK_CMDS("create net tunnels tunnel t1 profile gre",
@@ -229,23 +229,23 @@ TEST(tunnel_rules)
 	CHECK_CMDS(BASE "create net tunnels tunnel t1 profile vxlan local-address 10.1.1.1 remote-address any key 5000",
 		   "");
 	CHECK_CMDS(BASE "create net tunnels tunnel t1 profile etherip local-address 10.1.1.1 remote-address any",
-		   "<command>:1:195: error: net tunnels tunnel /Common/t1: remote-address any works only for vxlan "
+		   "<command>:1:210: error: net tunnels tunnel /Common/t1: remote-address any works only for vxlan "
 		   "and geneve; an etherip tunnel needs the far end's address\n");
 	CHECK_CMDS(BASE "create net tunnels tunnel t1 profile gre local-address 10.1.1.1 remote-address 2001:db8::1",
-		   "<command>:1:191: error: net tunnels tunnel /Common/t1: remote-address 2001:db8::1 is IPv6 but "
+		   "<command>:1:206: error: net tunnels tunnel /Common/t1: remote-address 2001:db8::1 is IPv6 but "
 		   "local-address 10.1.1.1 is IPv4; both ends of a tunnel use one family\n");
 	CHECK_CMDS(BASE "create net tunnels tunnel t1 profile etherip local-address 10.1.1.1 remote-address "
 		   "10.2.2.2 key 7",
-		   "<command>:1:219: error: net tunnels tunnel /Common/t1: key 7 does not apply to profile etherip; "
+		   "<command>:1:223: error: net tunnels tunnel /Common/t1: key 7 does not apply to profile etherip; "
 		   "only gre (key), vxlan and geneve (network identifier) tunnels carry one: remove it or set key 0\n");
 	CHECK_CMDS(BASE "create net tunnels tunnel t1 profile etherip local-address 10.1.1.1 remote-address "
 		   "10.2.2.2 key 0", "");
 	CHECK_CMDS(BASE "create net tunnels tunnel t1 profile geneve local-address 10.1.1.1 key 16777216",
-		   "<command>:1:194: error: net tunnels tunnel /Common/t1: key 16777216 is too large for a geneve "
+		   "<command>:1:198: error: net tunnels tunnel /Common/t1: key 16777216 is too large for a geneve "
 		   "network identifier; VNIs are 0..16777215\n");
 	CHECK_CMDS(BASE "create net tunnels tunnel t1 profile gre local-address 10.1.1.1 remote-address 10.2.2.2 "
 		   "key 1; create net tunnels tunnel t2 profile gre local-address 10.1.1.1 remote-address 10.2.2.2 key 1",
-		   "<command>:1:263: error: net tunnels tunnel /Common/t2: same profile, local-address, "
+		   "<command>:1:277: error: net tunnels tunnel /Common/t2: same profile, local-address, "
 		   "remote-address and key as net tunnels tunnel /Common/t1; the two ends could not tell the "
 		   "tunnels apart: change the key or an address\n");
 }
@@ -261,23 +261,23 @@ TEST(route_rules)
 		   "<command>:1:181: error: net route /Common/r1: gw and blackhole are both given; a route takes "
 		   "exactly one of gw, interface or blackhole\n");
 	CHECK_CMDS(BASE "create net route r1 network 10.2.0.0/16 gw 10.9.9.1",
-		   "<command>:1:167: error: net route /Common/r1: gw 10.9.9.1 is not inside any self IP's network; "
+		   "<command>:1:170: error: net route /Common/r1: gw 10.9.9.1 is not inside any self IP's network; "
 		   "add a self IP on that network or use interface\n");
 	CHECK_CMDS(BASE "create net route r1 network default-inet6 gw 10.1.1.254",
-		   "<command>:1:169: error: net route /Common/r1: gw 10.1.1.254 is IPv4 but network default-inet6 is "
+		   "<command>:1:172: error: net route /Common/r1: gw 10.1.1.254 is IPv4 but network default-inet6 is "
 		   "IPv6; the next hop must be of the network's family\n");
 	CHECK_CMDS(BASE "create net route r1 network default gw 10.1.1.1",
-		   "<command>:1:163: error: net route /Common/r1: gw 10.1.1.1 is this box's own address (net self "
+		   "<command>:1:166: error: net route /Common/r1: gw 10.1.1.1 is this box's own address (net self "
 		   "/Common/10.1.1.1); the gateway is the next router on that network\n");
 	CHECK_CMDS(BASE "create net route r1 network 10.2.0.0/16 gw 10.1.1.254; create net route r2 network "
 		   "10.2.0.0/16 interface v1",
-		   "<command>:1:202: error: net route /Common/r2: network 10.2.0.0/16 is already routed by net route "
+		   "<command>:1:210: error: net route /Common/r2: network 10.2.0.0/16 is already routed by net route "
 		   "/Common/r1; one route per network: modify that route instead\n");
 	CHECK_CMDS(BASE "create net route r1 network 10.2.0.0/16 interface v1; create net route r2 network "
 		   "10.3.0.0/16 blackhole; create net route r3 network default gw 10.1.1.254", "");
 	CHECK_CMDS("create net vlan v1; create net self 2001:db8::1/64 vlan v1; create net route r6 network "
 		   "2001:db8:99::/48 gw 2001:db8::fe; create net route r7 network default-inet6 gw 2001:db8:1::1",
-		   "<command>:1:165: error: net route /Common/r7: gw 2001:db8:1::1 is not inside any self IP's "
+		   "<command>:1:168: error: net route /Common/r7: gw 2001:db8:1::1 is not inside any self IP's "
 		   "network; add a self IP on that network or use interface\n");
 }
 
@@ -310,15 +310,15 @@ TEST(group_rules)
 		   "<command>:1:211: error: net vlan-group /Common/g2: member /Common/v1 is already in net vlan-group "
 		   "/Common/g1; a VLAN or tunnel belongs to one group at most\n");
 	CHECK_CMDS(BASE "create net vlan-group g1 members add { v2 } mac-masquerade 01:01:d7:92:c0:c4",
-		   "<command>:1:171: error: net vlan-group /Common/g1: mac-masquerade 01:01:d7:92:c0:c4 is a "
+		   "<command>:1:186: error: net vlan-group /Common/g1: mac-masquerade 01:01:d7:92:c0:c4 is a "
 		   "multicast address (bit 0 of the first octet is set) and cannot be a source MAC; use the "
 		   "unicast, locally administered 02:01:d7:92:c0:c4 (first octet 02: bit 0 cleared, bit 1 set)\n");
 	CHECK_CMDS(BASE "create net vlan-group g1 members add { v2 } mac-masquerade 03:01:d7:92:c0:c4",
-		   "<command>:1:171: error: net vlan-group /Common/g1: mac-masquerade 03:01:d7:92:c0:c4 is a "
+		   "<command>:1:186: error: net vlan-group /Common/g1: mac-masquerade 03:01:d7:92:c0:c4 is a "
 		   "multicast address (bit 0 of the first octet is set) and cannot be a source MAC; use the "
 		   "unicast, locally administered 02:01:d7:92:c0:c4 (first octet 02: bit 0 cleared, bit 1 set)\n");
 	CHECK_CMDS(BASE "create net vlan-group g1 members add { v2 } mac-masquerade 00:01:d7:92:c0:c4",
-		   "<command>:1:171: warning: net vlan-group /Common/g1: mac-masquerade 00:01:d7:92:c0:c4 is not "
+		   "<command>:1:186: warning: net vlan-group /Common/g1: mac-masquerade 00:01:d7:92:c0:c4 is not "
 		   "locally administered (bit 1 of the first octet is clear) and may clash with a vendor-assigned "
 		   "address; the SOL3523 form is 02:01:d7:92:c0:c4 (run util mac-masquerade derive "
 		   "00:01:d7:92:c0:c4)\n");
@@ -338,15 +338,15 @@ TEST(group_rules)
 TEST(wom_rules)
 {
 	CHECK_CMDS("create wom local-endpoint ip 10.1.1.1; create wom remote-endpoint peer ip 10.1.1.1",
-		   "<command>:1:72: error: wom remote-endpoint /Common/peer: ip 10.1.1.1 is this site's own wom "
+		   "<command>:1:75: error: wom remote-endpoint /Common/peer: ip 10.1.1.1 is this site's own wom "
 		   "local-endpoint ip; a remote endpoint is the peer site's ferryd\n");
 	CHECK_CMDS("create wom remote-endpoint peer ip 10.2.2.2; create wom proxy p1 listen 10.1.1.1:8000 destination "
 		   "10.3.3.3:8000 remote-endpoint peer; create wom proxy p2 listen 10.1.1.1:8000 destination "
 		   "10.3.3.4:8000 remote-endpoint peer",
-		   "<command>:1:155: error: wom proxy /Common/p2: listen 10.1.1.1:8000 is already the listen address "
+		   "<command>:1:162: error: wom proxy /Common/p2: listen 10.1.1.1:8000 is already the listen address "
 		   "of wom proxy /Common/p1; each proxy needs its own address:port\n");
 	CHECK_CMDS("create wom intercept i1 source 10.0.0.0/8 destination 2001:db8::/32",
-		   "<command>:1:43: error: wom intercept /Common/i1: destination 2001:db8::/32 is IPv6 but source "
+		   "<command>:1:55: error: wom intercept /Common/i1: destination 2001:db8::/32 is IPv6 but source "
 		   "10.0.0.0/8 is IPv4; an intercept matches one family: write two intercepts\n");
 	CHECK_CMDS("create wom intercept i1 source any destination [2001:db8::/32]:8000", "");
 	CHECK_CMDS("create wom bandwidth-schedule s1 entries add { weekdays 08:00-18:00 20mbit weekdays "
