@@ -71,19 +71,19 @@ expect_cmd tagged-no-tag 'create net vlan a interfaces add { eth2 { tagged } }' 
 expect_cmd self-overlap "$B; create net self 10.1.1.2/16 vlan v2" \
     "<command>:1:143: error: net self /Common/10.1.1.2: address 10.1.1.2/16 overlaps net self /Common/10.1.1.1 (10.1.1.1/24) on /Common/v1: the same network on two VLANs is ambiguous; put both on one VLAN or use networks that do not overlap"
 expect_cmd self-same-address "$B; create net self other address 10.1.1.1/24 vlan v1" \
-    "<command>:1:149: error: net self /Common/other: address 10.1.1.1 is already the address of net self /Common/10.1.1.1; each self IP needs its own address"
+    "<command>:1:157: error: net self /Common/other: address 10.1.1.1 is already the address of net self /Common/10.1.1.1; each self IP needs its own address"
 expect_cmd gw-unreachable "$B; create net route r1 network 10.2.0.0/16 gw 10.9.9.1" \
-    "<command>:1:167: error: net route /Common/r1: gw 10.9.9.1 is not inside any self IP's network; add a self IP on that network or use interface"
+    "<command>:1:170: error: net route /Common/r1: gw 10.9.9.1 is not inside any self IP's network; add a self IP on that network or use interface"
 expect_cmd route-two-nexthops "$B; create net route r1 network 10.2.0.0/16 gw 10.1.1.254 interface v1" \
-    "<command>:1:181: error: net route /Common/r1: gw and interface are both given; a route takes exactly one of gw, interface or blackhole"
+    "<command>:1:191: error: net route /Common/r1: gw and interface are both given; a route takes exactly one of gw, interface or blackhole"
 expect_cmd route-duplicate "$B; create net route r1 network 10.2.0.0/16 blackhole; create net route r2 network 10.2.0.0/16 interface v1" \
-    "<command>:1:198: error: net route /Common/r2: network 10.2.0.0/16 is already routed by net route /Common/r1; one route per network: modify that route instead"
+    "<command>:1:206: error: net route /Common/r2: network 10.2.0.0/16 is already routed by net route /Common/r1; one route per network: modify that route instead"
 expect_cmd tunnel-local-not-self "$B; create net tunnels tunnel t1 profile gre local-address 10.1.1.9 remote-address 10.2.2.2" \
-    "<command>:1:168: error: net tunnels tunnel /Common/t1: local-address 10.1.1.9 is not the address of any net self; a tunnel starts at one of this box's self IPs: create net self 10.1.1.9/LEN vlan VLAN or use an existing self IP's address"
+    "<command>:1:182: error: net tunnels tunnel /Common/t1: local-address 10.1.1.9 is not the address of any net self; a tunnel starts at one of this box's self IPs: create net self 10.1.1.9/LEN vlan VLAN or use an existing self IP's address"
 expect_cmd tunnel-family "$B; create net tunnels tunnel t1 profile gre local-address 10.1.1.1 remote-address 2001:db8::1" \
-    "<command>:1:191: error: net tunnels tunnel /Common/t1: remote-address 2001:db8::1 is IPv6 but local-address 10.1.1.1 is IPv4; both ends of a tunnel use one family"
+    "<command>:1:206: error: net tunnels tunnel /Common/t1: remote-address 2001:db8::1 is IPv6 but local-address 10.1.1.1 is IPv4; both ends of a tunnel use one family"
 expect_cmd multicast-masquerade "$B; create net vlan-group g1 members add { v2 } mac-masquerade 01:01:d7:92:c0:c4" \
-    "<command>:1:171: error: net vlan-group /Common/g1: mac-masquerade 01:01:d7:92:c0:c4 is a multicast address (bit 0 of the first octet is set) and cannot be a source MAC; use the unicast, locally administered 02:01:d7:92:c0:c4 (first octet 02: bit 0 cleared, bit 1 set)"
+    "<command>:1:186: error: net vlan-group /Common/g1: mac-masquerade 01:01:d7:92:c0:c4 is a multicast address (bit 0 of the first octet is set) and cannot be a source MAC; use the unicast, locally administered 02:01:d7:92:c0:c4 (first octet 02: bit 0 cleared, bit 1 set)"
 expect_cmd member-twice "$B; create net vlan-group g1 members add { v1 }; create net vlan-group g2 members add { v2 v1 }" \
     "<command>:1:214: error: net vlan-group /Common/g2: member /Common/v1 is already in net vlan-group /Common/g1; a VLAN or tunnel belongs to one group at most"
 expect_cmd delete-referenced "$B; delete net vlan v1" \
@@ -91,7 +91,7 @@ expect_cmd delete-referenced "$B; delete net vlan v1" \
 expect_cmd delete-self-gw "$B; create net route r1 network 10.2.0.0/16 gw 10.1.1.254; delete net self 10.1.1.1" \
     "<command>:1:198: error: net self /Common/10.1.1.1 cannot be deleted: net route /Common/r1 uses it (gw 10.1.1.254 is inside 10.1.1.0/24)"
 expect_cmd remote-is-local 'create wom local-endpoint ip 10.1.1.1; create wom remote-endpoint peer ip 10.1.1.1' \
-    "<command>:1:72: error: wom remote-endpoint /Common/peer: ip 10.1.1.1 is this site's own wom local-endpoint ip; a remote endpoint is the peer site's ferryd"
+    "<command>:1:75: error: wom remote-endpoint /Common/peer: ip 10.1.1.1 is this site's own wom local-endpoint ip; a remote endpoint is the peer site's ferryd"
 expect_cmd schedule-overlap 'create wom bandwidth-schedule s entries add { weekdays 08:00-18:00 20mbit daily 17:00-19:00 5mbit }' \
     "<command>:1:75: error: wom bandwidth-schedule /Common/s: entries 'daily 17:00-19:00 5mbit' overlaps 'weekdays 08:00-18:00 20mbit' (weekdays 17:00-18:00); one rate applies at a time: make the ranges meet without overlapping"
 expect_conf ipv6-overlap-conf 'net vlan /Common/a { }
@@ -104,12 +104,12 @@ net self /Common/2001:db8::2 {
     address 2001:db8::2/48
     vlan /Common/b
 }' \
-    "t.conf:8:5: error: net self /Common/2001:db8::2: address 2001:db8::2/48 overlaps net self /Common/2001:db8::1 (2001:db8::1/64) on /Common/a: the same network on two VLANs is ambiguous; put both on one VLAN or use networks that do not overlap"
+    "t.conf:8:13: error: net self /Common/2001:db8::2: address 2001:db8::2/48 overlaps net self /Common/2001:db8::1 (2001:db8::1/64) on /Common/a: the same network on two VLANs is ambiguous; put both on one VLAN or use networks that do not overlap"
 expect_conf wrong-kind-conf 'net route /Common/r1 {
     interface /Common/r1
     network 10.0.0.0/8
 }' \
-    "t.conf:2:5: error: net route /Common/r1: interface /Common/r1 is a net route, not a net vlan, net vlan-group or net tunnels tunnel"
+    "t.conf:2:15: error: net route /Common/r1: interface /Common/r1 is a net route, not a net vlan, net vlan-group or net tunnels tunnel"
 
 if [ $perf = 1 ] && [ -x tests/bench/gen-large.sh ]; then
     tests/bench/gen-large.sh 4094 100000 >"$work/large.conf"
