@@ -248,6 +248,12 @@ static char *canon_match(const char *s, char *why, size_t len)
 		snprintf(addr, sizeof addr, "%.*s", (int)(close - s - 1), s + 1);
 		port_text = close[1] ? close + 2 : NULL;
 	} else if (strchr(s, ':') && strchr(s, ':') != strrchr(s, ':')) {
+		const char *slash = strchr(s, '/');
+		if (slash && strchr(slash, ':')) {
+			fail(why, len, "'%s': an IPv6 match with ports goes in brackets: [%.*s]%s", s,
+			     (int)(strchr(slash, ':') - s), s, strchr(slash, ':'));
+			return NULL;
+		}
 		snprintf(addr, sizeof addr, "%s", s);          /* bare IPv6: no ports */
 	} else {
 		const char *colon = strchr(s, ':');
