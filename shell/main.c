@@ -231,8 +231,12 @@ static int run_commands(const struct options *o)
 			free(text);
 		}
 	}
+	if (s.txn.open)
+		fprintf(stderr, "ferry: warning: the cli transaction (%zu command%s) was not submitted; none of "
+			"it was applied\n", s.txn.n, s.txn.n == 1 ? "" : "s");
 	if (s.dirty && config_save(st, running.path, &d, (struct srcloc){ 0 }) < 0)
 		rc = 1;
+	session_free(&s);
 	running_close(&running);
 	store_free(st);
 	return rc;
