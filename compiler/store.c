@@ -13,6 +13,15 @@ struct kind_table {
 
 static uint64_t hash_path(const char *s);
 
+/* Generations come from one counter for every store, so a cache keyed by (store, generation)
+ * never mistakes a new store at a freed one's address for the old one. */
+static unsigned long last_generation;
+
+static void bump(struct store *s)
+{
+	s->generation = ++last_generation;
+}
+
 static size_t kind_index(const struct kind_schema *k)
 {
 	return (size_t)(k - schema_kinds);
@@ -163,6 +172,7 @@ struct store *store_new(void)
 {
 	struct store *s = xcalloc(1, sizeof *s);
 	s->kinds = xcalloc(schema_n_kinds, sizeof *s->kinds);
+	bump(s);
 	return s;
 }
 
@@ -176,7 +186,7 @@ void store_clear(struct store *s)
 		memset(t, 0, sizeof *t);
 	}
 	s->count = 0;
-	s->generation++;
+	bump(s);
 }
 
 void store_free(struct store *s)
@@ -193,7 +203,8 @@ void store_swap(struct store *a, struct store *b)
 	struct store tmp = *a;
 	*a = *b;
 	*b = tmp;
-	a->generation = b->generation = (a->generation > b->generation ? a->generation : b->generation) + 1;
+	bump(a);
+	bump(b);
 }
 
 static size_t find_slot_hashed(const struct kind_table *t, const char *path, uint64_t h)
@@ -242,7 +253,7 @@ struct object *store_put(struct store *s, struct object *o)
 		t->n++;
 		s->count++;
 	}
-	s->generation++;
+	bump(s);
 	return old;
 }
 
@@ -269,7 +280,7 @@ struct object *store_take(struct store *s, const struct kind_schema *k, const ch
 	}
 	t->n--;
 	s->count--;
-	s->generation++;
+	bump(s);
 	return o;
 }
 
