@@ -1250,7 +1250,8 @@ void complete(const char *text, size_t len, const struct session *s, const struc
 			.netdev_dir = opts && opts->netdev_dir ? opts->netdev_dir : "/sys/class/net",
 		};
 		walk_statement(&w);
-		qsort(out->cands, out->n, sizeof *out->cands, cmp_cand);
+		if (out->n)
+			qsort(out->cands, out->n, sizeof *out->cands, cmp_cand);
 	}
 	if (!out->common)
 		out->common = xstrdup(out->partial);
