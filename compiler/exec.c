@@ -437,7 +437,9 @@ static int exec_load(struct session *s, const struct command *c)
 
 static bool is_txn(const struct command *c)
 {
-	return c->n_words == 2 && strcmp(c->words[0], "cli") == 0 && strcmp(c->words[1], "transaction") == 0;
+	return (c->verb == CMD_CREATE || c->verb == CMD_LIST || c->verb == CMD_DELETE || c->verb == CMD_SUBMIT ||
+		c->verb == CMD_MODIFY) &&
+	       c->n_words == 2 && strcmp(c->words[0], "cli") == 0 && strcmp(c->words[1], "transaction") == 0;
 }
 
 static bool is_mutation(const struct command *c)

@@ -584,8 +584,10 @@ static bool walk_item_block(struct walker *w, const struct prop_schema *list)
 		if (at_end(w)) {
 			for (size_t i = 0; i < list->n_item_props; i++) {
 				const struct prop_schema *ip = &list->item_props[i];
-				if (ip->flags & P_BARE)
-					add_words(w, ip->values, ip->help, G_VALUE);
+				if (ip->flags & P_BARE) {
+					set_what(w, ip->name, ip->help);
+					add_words(w, ip->values, NULL, G_VALUE);
+				}
 				else
 					add(w, ip->name, ip->help, G_PROPERTY);
 			}
@@ -1101,11 +1103,17 @@ static void walk_help(struct walker *w)
 		add_children(w, "", false);
 		if (context_module(w->s)[0])
 			add_children(w, context_module(w->s), false);
+		add(w, "keys", "the shell's keys", G_OPTION);
 		return;
 	}
 	const struct ctok *t = next(w);
 	if (t->type != CT_WORD)
 		return;
+	if (strcmp(t->text, "cli") == 0) {
+		if (at_end(w))
+			add(w, "transaction", "several changes applied as one", G_OPTION);
+		return;
+	}
 	char base[128];
 	const char *first = t->text[0] == '/' ? t->text + 1 : t->text;
 	const char *canon = schema_module_canonical(first);
