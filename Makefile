@@ -37,7 +37,7 @@ FERRYD_OBJS := $(FERRYD_SRCS:%.c=$(BUILD)/%.o)
 UNIT_BINS   := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 BENCH_BINS  := $(BENCH_SRCS:tests/bench/%.c=$(BUILD)/bench/%)
 
-.PHONY: all deps run test test-quick unit golden golden-update netns uml fuzz bench clean
+.PHONY: all deps run test test-quick unit golden golden-update shell netns uml fuzz bench clean
 all: $(BUILD)/ferry $(if $(FERRYD_SRCS),$(BUILD)/ferryd) $(UNIT_BINS) $(BENCH_BINS)
 
 deps:
@@ -82,6 +82,10 @@ unit: $(UNIT_BINS)
 
 golden: $(BUILD)/ferry
 	@./tests/golden/run.sh $(BUILD)
+
+# Transcript tests of the interactive shell in tmux (SAN=1 for build-san).
+shell: all
+	@./tests/shell/run.sh $(BUILD)
 
 netns: all
 	@./tests/netns/run.sh $(BUILD)

@@ -757,7 +757,7 @@ static bool walk_value(struct walker *w, const struct prop_schema *p, const stru
 	return true;
 }
 
-/* Properties of K, in a command or its brace block; those given already are not offered again. */
+/* Properties of K, in a command or its brace block; scalars given already are not offered again. */
 static void walk_props(struct walker *w, const struct kind_schema *k, const struct object *o)
 {
 	unsigned long long given = 0;
@@ -776,7 +776,8 @@ static void walk_props(struct walker *w, const struct kind_schema *k, const stru
 		const struct prop_schema *p = schema_prop(k, t->text);
 		if (!p)
 			return;
-		given |= 1ULL << schema_prop_index(k, p);
+		if (!(p->flags & P_LIST))      /* a list may come again: members add { a } members add { b } */
+			given |= 1ULL << schema_prop_index(k, p);
 		if (!walk_value(w, p, o))
 			return;
 	}

@@ -16,6 +16,8 @@ section "unit (plain)"       tests/unit/run.sh build
 section "unit (asan+ubsan)"  tests/unit/run.sh build-san
 section "golden (plain)"     tests/golden/run.sh build
 section "golden (asan+ubsan)" tests/golden/run.sh build-san
+section "shell (plain)"       tests/shell/run.sh build
+section "shell (asan+ubsan)" tests/shell/run.sh build-san
 for s in tests/docs/run.sh tests/fuzz/run.sh tests/netns/run.sh tests/uml/run.sh; do
     [ -x "$s" ] && section "$(basename "$(dirname "$s")")" "$s"
 done

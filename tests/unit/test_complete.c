@@ -153,6 +153,8 @@ TEST(property_names_not_yet_given)
 	setup(&f);
 	CHECK_STR_EQ(comp(&f, "create net vlan v "), "description interfaces mtu tag");
 	CHECK_STR_EQ(comp(&f, "create net vlan v tag 5 "), "description interfaces mtu");
+	/* a list may be given again (its adds accumulate); a scalar may not */
+	CHECK_STR_EQ(comp(&f, "create net vlan-group g members add { a } mode opaque m"), "mac-masquerade members");
 	CHECK_STR_EQ(comp(&f, "create net vlan v tag 5 m"), "mtu");
 	CHECK_STR_EQ(comp(&f, "create net self 10.0.0.1/24 v"), "vlan");
 	CHECK_STR_EQ(comp(&f, "create net tunnels tunnel t { local-address 10.0.0.1 pro"), "profile");
