@@ -9,6 +9,7 @@
 struct kind_table {
 	struct object **slots;   /* open addressing, linear probing */
 	size_t cap, n;
+	unsigned long generation; /* the store's generation when this kind last changed */
 };
 
 static uint64_t hash_path(const char *s);
@@ -187,6 +188,8 @@ void store_clear(struct store *s)
 	}
 	s->count = 0;
 	bump(s);
+	for (size_t k = 0; k < schema_n_kinds; k++)
+		s->kinds[k].generation = s->generation;
 }
 
 void store_free(struct store *s)
@@ -254,6 +257,7 @@ struct object *store_put(struct store *s, struct object *o)
 		s->count++;
 	}
 	bump(s);
+	t->generation = s->generation;
 	return old;
 }
 
@@ -281,12 +285,18 @@ struct object *store_take(struct store *s, const struct kind_schema *k, const ch
 	t->n--;
 	s->count--;
 	bump(s);
+	t->generation = s->generation;
 	return o;
 }
 
 size_t store_count_kind(const struct store *s, const struct kind_schema *k)
 {
 	return s->kinds[kind_index(k)].n;
+}
+
+unsigned long store_kind_generation(const struct store *s, const struct kind_schema *k)
+{
+	return s->kinds[kind_index(k)].generation;
 }
 
 static int by_path(const void *a, const void *b)

@@ -473,6 +473,8 @@ static void run_statement(const char *text, size_t len)
 		s->dirty = false;
 	if (locked)
 		running_unlock(sh.r);
+	/* the name index of every kind this changed is sorted now, not at the next TAB */
+	complete_index_build(s->store);
 	fclose(sh.buf);
 	sh.buf = NULL;
 	s->out = out;
@@ -530,6 +532,7 @@ int shell_interactive(struct session *s, struct running *r, const char *argv0)
 	history_open();
 	el_source(sh.el, NULL);             /* ~/.editrc: bind -v and the like */
 	bind_keys(sh.el);                   /* ours again, in whichever keymap it chose */
+	complete_index_build(s->store);
 
 	for (;;) {
 		int count = 0;
