@@ -1328,7 +1328,7 @@ void complete(const char *text, size_t len, const struct session *s, const struc
 			if (tk.v[i].type == CT_END)
 				first = i + 1;
 		struct walker w = {
-			.t = tk.v + first, .n = tk.n - first, .i = 0, .s = s, .out = out,
+			.t = tk.v ? tk.v + first : NULL, .n = tk.n - first, .i = 0, .s = s, .out = out,
 			.max = opts && opts->max_shown ? opts->max_shown : DEFAULT_MAX_SHOWN,
 			.netdev_dir = opts && opts->netdev_dir ? opts->netdev_dir : "/sys/class/net",
 		};
