@@ -1,6 +1,7 @@
 #include "shell/edit.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -162,9 +163,21 @@ static int count_lines(const char *s)
 	return n;
 }
 
-/* e: edit again; d: discard. Read from the terminal, a line at a time. */
+static void interrupted(int sig)
+{
+	(void)sig;
+}
+
+/* e: edit again; d: discard (also Ctrl-C and end of input). Read from the terminal, a line at a
+ * time. */
 static char ask(void)
 {
+	struct sigaction sa, old;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = interrupted;          /* no SA_RESTART: Ctrl-C ends the read */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, &old);
+	char answer = 'd';
 	for (;;) {
 		fputs("(e)dit again or (d)iscard? ", stdout);
 		fflush(stdout);
@@ -176,16 +189,22 @@ static char ask(void)
 			if (used + 1 < sizeof line)
 				line[used++] = ch;
 		line[used] = 0;
+		if (r < 0 && errno == EINTR) {
+			fputc('\n', stdout);   /* the terminal echoed ^C */
+			break;
+		}
 		if (r <= 0 && used == 0)
-			return 'd';
+			break;
 		char *p = line;
 		while (*p == ' ')
 			p++;
-		if (*p == 'e' || *p == 'E')
-			return 'e';
-		if (*p == 'd' || *p == 'D')
-			return 'd';
+		if (*p == 'e' || *p == 'E' || *p == 'd' || *p == 'D') {
+			answer = (char)(*p | 0x20);
+			break;
+		}
 	}
+	sigaction(SIGINT, &old, NULL);
+	return answer;
 }
 
 int shell_edit(struct session *s, const struct command *c)

@@ -10,4 +10,5 @@ case $n in
 3) sed -i 's/tag 5000/tag 12/' "$1" ;;                          # fixed
 4) sed -i 's/tag 12$/tagg 12/' "$1" ;;                          # a syntax error: discarded
 5) sed -i '/^net vlan \/Common\/old {/,/^}/d' "$1" ;;           # a block removed: deleted
+6) sed -i 's/tag 4000$/tag 0/' "$1" ;;                          # out of range: Ctrl-C discards
 esac
