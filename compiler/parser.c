@@ -140,14 +140,16 @@ static void list_choices(struct strbuf *sb, const char *module)
 			sb_printf(sb, "%s%s", sb->len ? ", " : "", schema_kinds[i].word);
 }
 
-/* Reads module words and the kind. KIND_NEEDED: create/modify/delete/edit need a kind;
- * list/show may stop at a module. Returns false after reporting an error. */
 /* True when W leaves a kind context for a path from the root: "/", "/net", "net", "wom". */
 static bool starts_from_root(const char *w)
 {
 	return strcmp(w, "/") == 0 || (w[0] == '/' && schema_module_canonical(w + 1)) ||
 	       (!strchr(w, ' ') && schema_module_canonical(w));
 }
+
+/* Reads module words and the kind. KIND_NEEDED: create/modify/delete need a kind; list, show
+ * and edit may stop at a module. Inside a kind (ctx->module "net vlan-group") the kind is implied.
+ * Returns false after reporting an error. */
 
 static bool parse_target(struct parser *ps, bool kind_needed)
 {
@@ -932,7 +934,10 @@ static int parse_one(struct lexer *lx, const struct parse_ctx *ctx, struct comma
 	/* inside the cli or util module: create transaction is create cli transaction */
 	const char *word_module = ctx->module && (strcmp(ctx->module, "cli") == 0 ||
 						  strcmp(ctx->module, "util") == 0) ? ctx->module : NULL;
-	if (word_module && !cli_or_util && next->type == T_WORD && !starts_from_root(next->text)) {
+	bool object_verb = cmd->verb == CMD_CREATE || cmd->verb == CMD_MODIFY || cmd->verb == CMD_DELETE ||
+			   cmd->verb == CMD_LIST || cmd->verb == CMD_SHOW || cmd->verb == CMD_EDIT ||
+			   cmd->verb == CMD_RUN || cmd->verb == CMD_SUBMIT;
+	if (word_module && object_verb && !cli_or_util && next->type == T_WORD && !starts_from_root(next->text)) {
 		cmd->words = xcalloc(1, sizeof *cmd->words);
 		cmd->words[cmd->n_words++] = xstrdup(word_module);
 		cli_or_util = true;
@@ -947,13 +952,6 @@ static int parse_one(struct lexer *lx, const struct parse_ctx *ctx, struct comma
 		break;
 	case CMD_SAVE: case CMD_LOAD:
 		ok = parse_sys_config(&ps);
-		break;
-	case CMD_RUN: case CMD_SUBMIT:
-		if (word_module && !cli_or_util && next->type == T_WORD && !starts_from_root(next->text)) {
-			cmd->words = xcalloc(1, sizeof *cmd->words);
-			cmd->words[cmd->n_words++] = xstrdup(word_module);
-		}
-		collect_words(&ps);
 		break;
 	default:
 		collect_words(&ps);

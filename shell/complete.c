@@ -617,10 +617,7 @@ static void add_value(struct walker *w, const struct prop_schema *p, bool item)
 	set_what(w, p->name, p->help);
 	const char *ph = placeholder_of(p, buf, sizeof buf);
 	switch (p->type) {
-	case VT_ENUM: case VT_PROFILE:
-		add_words(w, p->values, NULL, G_VALUE);
-		break;
-	case VT_INT_OR_WORD:
+	case VT_ENUM: case VT_PROFILE: case VT_INT_OR_WORD:
 		add_words(w, p->values, NULL, G_VALUE);
 		break;
 	case VT_REF:

@@ -289,5 +289,8 @@ TEST(transaction_refuses_load_and_nesting)
 	CHECK(strstr(f.err, "load: not inside a cli transaction") != NULL);
 	CHECK_INT_EQ(run(&f, "cli\nsubmit transaction"), 0);   /* inside the cli module */
 	CHECK(!f.s.txn.open);
+	CHECK_INT_EQ(run(&f, "cd ..\nutil\nrun mac-masquerade derive 00:01:d7:01:02:03\nhelp keys\ncd /"), 0);
+	CHECK(strstr(f.out, "02:01:d7:01:02:03\n") != NULL);
+	CHECK_STR_EQ(f.s.module, "");
 	teardown(&f);
 }
