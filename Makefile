@@ -21,20 +21,24 @@ CFLAGS  := -std=gnu11 $(OPT) -g -Wall -Wextra -Werror -D_GNU_SOURCE -DFERRY_VERS
 LDFLAGS := $(SANFLAGS) $(EXTRA_LDFLAGS)
 LIBS    := $(PKG_LIBS) -lm -lpthread
 
-# The library: everything but the programs' own main files.
-LIB_SRCS    := $(wildcard grammar/*.c compiler/*.c runtime/*.c)
-SHELL_SRCS  := $(wildcard shell/*.c)
+# The library: everything but the programs' own main files. The shell's parts (completion, line
+# editing, edit) are in it too, so unit tests and benchmarks link them; every shell/*.c ends up in
+# build/ferry.
+LIB_SRCS    := $(wildcard grammar/*.c compiler/*.c runtime/*.c) $(filter-out shell/main.c,$(wildcard shell/*.c))
+SHELL_SRCS  := shell/main.c
 FERRYD_SRCS := $(wildcard runtime/ferryd/*.c)
 UNIT_SRCS   := $(wildcard tests/unit/test_*.c)
 FUZZ_SRCS   := $(wildcard tests/fuzz/fuzz_*.c)
+BENCH_SRCS  := $(wildcard tests/bench/bench_*.c)
 
 LIB_OBJS    := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 SHELL_OBJS  := $(SHELL_SRCS:%.c=$(BUILD)/%.o)
 FERRYD_OBJS := $(FERRYD_SRCS:%.c=$(BUILD)/%.o)
 UNIT_BINS   := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+BENCH_BINS  := $(BENCH_SRCS:tests/bench/%.c=$(BUILD)/bench/%)
 
-.PHONY: all deps run test test-quick unit golden golden-update netns uml fuzz bench clean
-all: $(BUILD)/ferry $(if $(FERRYD_SRCS),$(BUILD)/ferryd) $(UNIT_BINS)
+.PHONY: all deps run test test-quick unit golden golden-update shell netns uml fuzz bench clean
+all: $(BUILD)/ferry $(if $(FERRYD_SRCS),$(BUILD)/ferryd) $(UNIT_BINS) $(BENCH_BINS)
 
 deps:
 	@./scripts/install-deps.sh
@@ -57,6 +61,11 @@ $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/tests/unit/unit.o $(BUILD)/li
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $< $(BUILD)/tests/unit/unit.o $(BUILD)/libferry.a $(LIBS)
 
+# In-process benchmarks (tests/bench/bench_*.c), run by tests/bench/bench-*.sh.
+$(BUILD)/bench/%: $(BUILD)/tests/bench/%.o $(BUILD)/libferry.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $< $(BUILD)/libferry.a $(LIBS)
+
 run: deps
 	@$(MAKE) --no-print-directory -j2 all
 	@./scripts/run-sandbox.sh $(BUILD)
@@ -73,6 +82,10 @@ unit: $(UNIT_BINS)
 
 golden: $(BUILD)/ferry
 	@./tests/golden/run.sh $(BUILD)
+
+# Transcript tests of the interactive shell in tmux (SAN=1 for build-san).
+shell: all
+	@./tests/shell/run.sh $(BUILD)
 
 netns: all
 	@./tests/netns/run.sh $(BUILD)

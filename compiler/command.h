@@ -57,6 +57,7 @@ struct command {
 	char *file;                       /* save/load ... file F */
 	char **words;                     /* run/help/cd/show/cli...: the words after the verb */
 	size_t n_words;
+	char *text;                       /* parse_ctx.keep_text: the command on one line, as typed */
 };
 
 void command_free(struct command *c);

@@ -23,6 +23,19 @@ void session_init(struct session *s, struct store *store, struct diags *d, FILE 
 	snprintf(s->partition, sizeof s->partition, "Common");
 }
 
+void session_txn_discard(struct session *s)
+{
+	for (size_t i = 0; i < s->txn.n; i++)
+		free(s->txn.entries[i].text);
+	free(s->txn.entries);
+	memset(&s->txn, 0, sizeof s->txn);
+}
+
+void session_free(struct session *s)
+{
+	session_txn_discard(s);
+}
+
 static char *label(const struct kind_schema *k, const char *path)
 {
 	return (k->flags & K_SINGLETON) ? xstrdup(k->id) : xasprintf("%s %s", k->id, path);
@@ -286,6 +299,27 @@ static int exec_run(struct session *s, const struct command *c)
 	return -1;
 }
 
+const char *context_canonical(const char *path)
+{
+	const char *m = schema_module_canonical(path);
+	if (m)
+		return m;
+	const struct kind_schema *k = schema_kind(path);
+	if (k)
+		return k->id;
+	for (size_t a = 0; a < schema_n_module_aliases; a++) {   /* net tunnel tunnel */
+		size_t al = strlen(schema_module_aliases[a].alias);
+		if (strncmp(path, schema_module_aliases[a].alias, al) == 0 && path[al] == ' ') {
+			char fixed[256];
+			snprintf(fixed, sizeof fixed, "%s%s", schema_module_aliases[a].path, path + al);
+			k = schema_kind(fixed);
+			if (k)
+				return k->id;
+		}
+	}
+	return NULL;
+}
+
 static int exec_cd(struct session *s, const struct command *c)
 {
 	if (c->n_words == 0) {
@@ -307,21 +341,23 @@ static int exec_cd(struct session *s, const struct command *c)
 		else
 			target[0] = 0;
 	} else {
-		char want[256];
-		if (w[0] == '/')
-			snprintf(want, sizeof want, "%s", w + 1);
-		else if (s->module[0])
-			snprintf(want, sizeof want, "%s %s", s->module, w);
-		else
-			snprintf(want, sizeof want, "%s", w);
-		for (char *p = want; *p; p++)
-			if (*p == '/')
-				*p = ' ';
-		const char *canon = schema_module_canonical(want);
-		if (!canon && w[0] != '/')
-			canon = schema_module_canonical(w);
+		/* absolute; else under the current module, under a kind's module, from the root */
+		const struct kind_schema *in_kind = schema_kind(s->module);
+		const char *bases[3] = { s->module, in_kind ? in_kind->module : NULL, "" };
+		const char *canon = NULL;
+		for (int b = w[0] == '/' ? 2 : 0; b < 3 && !canon; b++) {
+			char want[256];
+			if (!bases[b] || (b < 2 && !bases[b][0]))
+				continue;
+			snprintf(want, sizeof want, "%s%s%s", bases[b], bases[b][0] ? " " : "", w[0] == '/' ? w + 1 : w);
+			for (char *p = want; *p; p++)
+				if (*p == '/')
+					*p = ' ';
+			canon = context_canonical(want);
+		}
 		if (!canon) {
-			diag_error(s->diags, c->loc, "cd: no module '%s'; modules: net, net tunnels, wom, sys, cli", w);
+			diag_error(s->diags, c->loc, "cd: no module or kind '%s'; modules: net, net tunnels, wom, "
+				   "sys, cli; kinds: cd /net vlan-group", w);
 			return -1;
 		}
 		snprintf(target, sizeof target, "%s", canon);
@@ -397,10 +433,151 @@ static int exec_load(struct session *s, const struct command *c)
 	return errors ? -1 : 0;
 }
 
+/* ---- cli transaction ---- */
+
+static bool is_txn(const struct command *c)
+{
+	return (c->verb == CMD_CREATE || c->verb == CMD_LIST || c->verb == CMD_DELETE || c->verb == CMD_SUBMIT ||
+		c->verb == CMD_MODIFY) &&
+	       c->n_words == 2 && strcmp(c->words[0], "cli") == 0 && strcmp(c->words[1], "transaction") == 0;
+}
+
+static bool is_mutation(const struct command *c)
+{
+	return c->kind && (c->verb == CMD_CREATE || c->verb == CMD_MODIFY || c->verb == CMD_DELETE ||
+			   c->verb == CMD_DEFINE);
+}
+
+static int txn_queue(struct session *s, const struct command *c)
+{
+	if (!c->text) {
+		diag_error(s->diags, c->loc, "%s: cannot be queued in the cli transaction (no command text)",
+			   verb_word(c->verb));
+		return -1;
+	}
+	struct transaction *t = &s->txn;
+	if (t->n == t->cap) {
+		t->cap = t->cap ? t->cap * 2 : 8;
+		t->entries = xrealloc(t->entries, t->cap * sizeof *t->entries);
+	}
+	struct txn_entry *e = &t->entries[t->n++];
+	e->text = xstrdup(c->text);
+	snprintf(e->module, sizeof e->module, "%s", s->module);
+	snprintf(e->partition, sizeof e->partition, "%s", s->partition);
+	return 0;
+}
+
+static int txn_list(struct session *s)
+{
+	for (size_t i = 0; i < s->txn.n; i++) {
+		const struct txn_entry *e = &s->txn.entries[i];
+		if (e->module[0])
+			fprintf(s->out, "%zu: (%s) %s\n", i + 1, e->module, e->text);
+		else
+			fprintf(s->out, "%zu: %s\n", i + 1, e->text);
+	}
+	return 0;
+}
+
+/* Parses the queued commands again, in the module and partition each was typed in, numbered as
+ * lines of "cli transaction" so that every message names the command, and applies them as one
+ * change: the first command that fails, or a result that does not validate, leaves the store as
+ * it was and the transaction open. */
+static int txn_submit(struct session *s, const struct command *c)
+{
+	struct transaction *t = &s->txn;
+	struct journal j;
+	journal_init(&j);
+	size_t failed_at = 0;
+	bool ok = true;
+	for (size_t i = 0; i < t->n && ok; i++) {
+		const struct txn_entry *e = &t->entries[i];
+		struct lexer lx;
+		lexer_init(&lx, e->text, strlen(e->text), "cli transaction", (int)i + 1);
+		struct parse_ctx ctx = { e->module, e->partition, s->skip_unsupported, s->diags };
+		struct command qc;
+		int r = parse_command(&lx, &ctx, &qc);
+		if (r > 0) {
+			if (!is_mutation(&qc))
+				diag_error(s->diags, qc.loc, "%s: only create, modify and delete belong in a "
+					   "transaction", verb_word(qc.verb));
+			else if (apply_mutation(s->store, &qc, &j, s->diags))
+				r = 2;
+			command_free(&qc);
+		}
+		lexer_free(&lx);
+		if (r != 2) {
+			ok = false;
+			failed_at = i + 1;
+		}
+	}
+	if (ok && validate_journal(s->store, &j, s->diags) > 0)
+		ok = false;
+	if (!ok) {
+		journal_rollback(&j, s->store);
+		if (failed_at)
+			diag_error(s->diags, c->loc, "submit cli transaction: command %zu failed (%s); nothing was "
+				   "changed and the transaction is still open (list cli transaction shows it, "
+				   "delete cli transaction drops it)", failed_at, t->entries[failed_at - 1].text);
+		else
+			diag_error(s->diags, c->loc, "submit cli transaction: the result does not validate (the "
+				   "messages name the commands by number); nothing was changed and the transaction "
+				   "is still open");
+		return -1;
+	}
+	journal_commit(&j);
+	if (t->n)
+		s->dirty = true;
+	session_txn_discard(s);
+	return 0;
+}
+
+static int exec_txn(struct session *s, const struct command *c)
+{
+	bool open = s->txn.open;
+	if (c->verb == CMD_CREATE && open) {
+		diag_error(s->diags, c->loc, "create cli transaction: a transaction is already open with %zu "
+			   "command%s; submit or delete it first", s->txn.n, s->txn.n == 1 ? "" : "s");
+		return -1;
+	}
+	if (c->verb != CMD_CREATE && !open) {
+		diag_error(s->diags, c->loc, "%s cli transaction: no transaction is open; create cli "
+			   "transaction starts one", verb_word(c->verb));
+		return -1;
+	}
+	switch (c->verb) {
+	case CMD_CREATE:
+		s->txn.open = true;
+		return 0;
+	case CMD_LIST:
+		return txn_list(s);
+	case CMD_DELETE:
+		session_txn_discard(s);
+		return 0;
+	case CMD_SUBMIT:
+		return txn_submit(s, c);
+	default:
+		diag_error(s->diags, c->loc, "%s cli transaction: expected create, list, submit or delete",
+			   verb_word(c->verb));
+		return -1;
+	}
+}
+
 /* ---- the dispatcher ---- */
 
 int session_exec(struct session *s, struct command *c)
 {
+	if (is_txn(c))
+		return exec_txn(s, c);
+	if (s->txn.open) {
+		if (is_mutation(c))
+			return txn_queue(s, c);
+		if (c->verb == CMD_LOAD || c->verb == CMD_EDIT) {
+			diag_error(s->diags, c->loc, "%s: not inside a cli transaction; submit or delete it first",
+				   verb_word(c->verb));
+			return -1;
+		}
+	}
 	switch (c->verb) {
 	case CMD_SKIPPED:
 		return 0;
@@ -459,8 +636,13 @@ int session_exec(struct session *s, struct command *c)
 			s->quit = true;
 		}
 		return 0;
-	case CMD_EDIT: case CMD_SUBMIT:
-		diag_error(s->diags, c->loc, "%s: needs the interactive shell", verb_word(c->verb));
+	case CMD_EDIT:
+		if (s->edit)
+			return s->edit(s, c);
+		diag_error(s->diags, c->loc, "edit: needs the ferry program's editor session");
+		return -1;
+	case CMD_SUBMIT:
+		diag_error(s->diags, c->loc, "submit: expected submit cli transaction");
 		return -1;
 	}
 	return -1;
@@ -468,8 +650,17 @@ int session_exec(struct session *s, struct command *c)
 
 int session_run_text(struct session *s, const char *text, size_t len, const char *file, bool stop_on_error)
 {
+	return session_run_lines(s, text, len, file, 1, stop_on_error);
+}
+
+int session_run_lines(struct session *s, const char *text, size_t len, const char *file, int first_line,
+		      bool stop_on_error)
+{
 	struct lexer lx;
-	lexer_init(&lx, text, len, file, 1);
+	struct strbuf record;
+	lexer_init(&lx, text, len, file, first_line);
+	sb_init(&record);
+	lx.record = &record;         /* each command's text, for a transaction to queue */
 	int failed = 0;
 	for (;;) {
 		struct parse_ctx ctx = { s->module, s->partition, s->skip_unsupported, s->diags };
@@ -485,6 +676,7 @@ int session_run_text(struct session *s, const char *text, size_t len, const char
 			break;
 	}
 	lexer_free(&lx);
+	sb_free(&record);
 	return failed;
 }
 
@@ -505,6 +697,12 @@ int config_apply_commands(struct store *store, struct command *cmds, size_t n, s
 	for (size_t i = 0; i < n; i++) {
 		if (cmds[i].verb == CMD_SKIPPED)
 			continue;
+		if (cmds[i].verb == CMD_MODULE) {
+			diag_error(d, cmds[i].loc, "'%s' alone enters a module in the shell; a config file "
+				   "holds objects: %s NAME { ... }", cmds[i].module, cmds[i].module);
+			errors++;
+			continue;
+		}
 		if (!cmds[i].kind || !is_config_statement(&cmds[i])) {
 			diag_error(d, cmds[i].loc, "'%s' does not belong in a config file; only object "
 				   "definitions and create/modify/delete do", verb_word(cmds[i].verb));

@@ -33,13 +33,42 @@ static void help_commands(FILE *out)
 	fprintf(out, "modules:\n");
 	for (size_t i = 0; i < schema_n_modules; i++)
 		fprintf(out, "  %-12s %s\n", schema_modules[i].path, schema_modules[i].help);
-	fprintf(out, "help COMMAND or help MODULE KIND tells more.\n");
+	fprintf(out, "help COMMAND, help MODULE KIND, help cli transaction or help keys tells more.\n");
+}
+
+static void help_transaction(FILE *out)
+{
+	fputs("cli transaction: several changes applied as one\n"
+	      "  create cli transaction   start queueing: create, modify and delete are checked, not applied\n"
+	      "  list cli transaction     the queued commands, numbered\n"
+	      "  submit cli transaction   apply them all as one change, validated as a whole; if one fails,\n"
+	      "                           nothing changes, the message names its number, the queue stays\n"
+	      "  delete cli transaction   drop the queue\n", out);
+}
+
+static void help_keys(FILE *out)
+{
+	fputs("keys in the interactive shell:\n"
+	      "  TAB        complete the word; a second TAB lists the choices\n"
+	      "  ?          list what may come next, with help; the line stays as it is\n"
+	      "  Ctrl-R     search the history (~/.ferry_history)\n"
+	      "  Ctrl-C     drop the line;  Ctrl-D on an empty line: leave\n"
+	      "  {          an open brace continues the command on the next line (prompt >)\n"
+	      "  ~/.editrc  libedit's settings: bind -v for vi keys\n", out);
 }
 
 void help_print(FILE *out, const char *const *words, size_t n, const char *module)
 {
 	if (n == 0) {
 		help_commands(out);
+		return;
+	}
+	if (n == 1 && strcmp(words[0], "keys") == 0) {
+		help_keys(out);
+		return;
+	}
+	if (n == 2 && strcmp(words[0], "cli") == 0 && strcmp(words[1], "transaction") == 0) {
+		help_transaction(out);
 		return;
 	}
 	if (n == 1) {

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "compiler/util.h"
+#include "compiler/value.h"
 
 void lexer_init(struct lexer *lx, const char *src, size_t len, const char *file, int first_line)
 {
@@ -169,9 +170,39 @@ const struct token *lex_peek(struct lexer *lx, int ahead)
 	return &lx->ring[(lx->head + ahead) % LEX_LOOKAHEAD];
 }
 
+static void record(struct strbuf *sb, const struct token *t)
+{
+	if (t->type != T_WORD && t->type != T_STRING && t->type != T_LBRACE && t->type != T_RBRACE)
+		return;                  /* line ends, ';' and errors are not part of the text */
+	if (sb->len)
+		sb_putc(sb, ' ');
+	if (t->type == T_WORD && word_is_bare(t->text)) {
+		sb_puts(sb, t->text);
+		return;
+	}
+	if (t->type == T_LBRACE || t->type == T_RBRACE) {
+		sb_putc(sb, t->text[0]);
+		return;
+	}
+	sb_putc(sb, '"');
+	for (const char *c = t->text; *c; c++) {
+		if (*c == '"' || *c == '\\')
+			sb_putc(sb, '\\');
+		if (*c == '\n')
+			sb_puts(sb, "\\n");
+		else if (*c == '\t')
+			sb_puts(sb, "\\t");
+		else
+			sb_putc(sb, *c);
+	}
+	sb_putc(sb, '"');
+}
+
 void lex_next(struct lexer *lx)
 {
 	lex_peek(lx, 0);
+	if (lx->record)
+		record(lx->record, &lx->ring[lx->head]);
 	lx->head = (lx->head + 1) % LEX_LOOKAHEAD;
 	lx->count--;
 }

@@ -28,12 +28,16 @@ struct token {
 
 #define LEX_LOOKAHEAD 4
 
+struct strbuf;
+
 struct lexer {
 	const char *src;
 	size_t len, pos;
 	struct srcloc loc;   /* of src[pos] */
 	struct token ring[LEX_LOOKAHEAD];
 	int head, count;
+	struct strbuf *record; /* when set, lex_next appends each consumed word, string and brace,
+				* one line, quoted so that it lexes back the same (a command's text) */
 };
 
 void lexer_init(struct lexer *lx, const char *src, size_t len, const char *file, int first_line);

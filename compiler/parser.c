@@ -141,12 +141,32 @@ static void list_choices(struct strbuf *sb, const char *module)
 			sb_printf(sb, "%s%s", sb->len ? ", " : "", schema_kinds[i].word);
 }
 
-/* Reads module words and the kind. KIND_NEEDED: create/modify/delete/edit need a kind;
- * list/show may stop at a module. Returns false after reporting an error. */
+/* True when W leaves a kind context for a path from the root: "/", "/net", "net", "wom". */
+static bool starts_from_root(const char *w)
+{
+	return strcmp(w, "/") == 0 || (w[0] == '/' && schema_module_canonical(w + 1)) ||
+	       (!strchr(w, ' ') && schema_module_canonical(w));
+}
+
+/* Reads module words and the kind. KIND_NEEDED: create/modify/delete need a kind; list, show
+ * and edit may stop at a module. Inside a kind (ctx->module "net vlan-group") the kind is implied.
+ * Returns false after reporting an error. */
+
 static bool parse_target(struct parser *ps, bool kind_needed)
 {
 	struct command *c = ps->cmd;
 	const char *start = ps->ctx->module ? ps->ctx->module : "";
+	const struct kind_schema *context_kind = *start ? schema_kind(start) : NULL;
+	if (context_kind) {
+		/* inside a kind (net vlan-group): the kind is implied unless a path from the root follows */
+		const struct token *t = peek(ps);
+		if (t->type != T_WORD || !starts_from_root(t->text)) {
+			c->kind = context_kind;
+			c->module = xstrdup(context_kind->module);
+			return true;
+		}
+		start = "";
+	}
 	char *base = xstrdup(start);
 	bool consumed = false;
 	for (;;) {
@@ -635,7 +655,7 @@ static bool parse_object_command(struct parser *ps)
 {
 	struct command *c = ps->cmd;
 	bool ok = true;
-	if (!c->kind && !parse_target(ps, c->verb != CMD_LIST && c->verb != CMD_SHOW))
+	if (!c->kind && !parse_target(ps, c->verb != CMD_LIST && c->verb != CMD_SHOW && c->verb != CMD_EDIT))
 		return false;
 	if (!c->kind)
 		goto options;
@@ -675,7 +695,7 @@ static bool parse_object_command(struct parser *ps)
 			lex_next(ps->lx);
 		}
 	}
-	if ((c->verb == CMD_DELETE || c->verb == CMD_EDIT) && c->n_names == 0) {
+	if (c->verb == CMD_DELETE && c->n_names == 0) {
 		diag_error(ps->ctx->diags, peek(ps)->loc, "%s %s: expected the name of the object",
 			   verb_word(c->verb), c->kind->id);
 		return false;
@@ -791,18 +811,30 @@ static int parse_definition(struct parser *ps)
 	const struct token *first = peek(ps);
 	c->verb = CMD_DEFINE;
 	const char *start = ps->ctx->module ? ps->ctx->module : "";
+	const struct kind_schema *context_kind = *start ? schema_kind(start) : NULL;
+	if (context_kind)
+		start = context_kind->module;     /* a sibling kind or module is one word away */
 	char *base = xstrdup(start);
-	bool found_kind = false;
+	bool found_kind = false, consumed = false;
 	char *words_seen = xstrdup("");
 	struct srcloc first_loc = first->loc;
 	for (;;) {
 		const struct token *t = peek(ps);
 		if (t->type != T_WORD)
 			break;
+		if (!consumed && strcmp(t->text, "/") == 0) {
+			free(base);
+			base = xstrdup("");
+			lex_next(ps->lx);
+			consumed = true;
+			continue;
+		}
 		char *candidate = join_module(base, t->text);
 		const char *canon = schema_module_canonical(candidate);
-		if (!canon && *base == 0 && t->text[0] == '/')
+		if (!canon && (*base == 0 || !consumed) && t->text[0] == '/')
 			canon = schema_module_canonical(t->text + 1);
+		if (!canon && !consumed && *base && !schema_kind_in(base, t->text))
+			canon = schema_module_canonical(t->text);   /* not under the current module: from the root */
 		free(candidate);
 		if (canon || schema_kind_in(base, t->text)) {
 			char *seen = *words_seen ? xasprintf("%s %s", words_seen, t->text) : xstrdup(t->text);
@@ -813,6 +845,7 @@ static int parse_definition(struct parser *ps)
 			free(base);
 			base = xstrdup(canon);
 			lex_next(ps->lx);
+			consumed = true;
 			continue;
 		}
 		const struct kind_schema *k = schema_kind_in(base, t->text);
@@ -823,9 +856,17 @@ static int parse_definition(struct parser *ps)
 		}
 		break;
 	}
-	if (!found_kind && at_end(peek(ps)) && *base && strcmp(base, start) != 0) {
-		c->verb = CMD_MODULE;
+	if (!found_kind && at_end(peek(ps)) && consumed) {
+		c->verb = CMD_MODULE;            /* net, net tunnels, / : enter it */
 		c->module = base;
+		free(words_seen);
+		return expect_end(ps) ? 1 : -1;
+	}
+	if (found_kind && at_end(peek(ps))) {
+		c->verb = CMD_MODULE;            /* net vlan-group: enter the kind; its commands leave it out */
+		c->module = xstrdup(c->kind->id);
+		c->kind = NULL;
+		free(base);
 		free(words_seen);
 		return expect_end(ps) ? 1 : -1;
 	}
@@ -906,6 +947,17 @@ static int parse_one(struct lexer *lx, const struct parse_ctx *ctx, struct comma
 		(strcmp(next->text, "cli") == 0 || strcmp(next->text, "util") == 0 ||
 		 strcmp(next->text, "running-config") == 0 ||
 		 (cmd->verb == CMD_SHOW && strcmp(next->text, "sys") == 0));
+	/* inside the cli or util module: create transaction is create cli transaction */
+	const char *word_module = ctx->module && (strcmp(ctx->module, "cli") == 0 ||
+						  strcmp(ctx->module, "util") == 0) ? ctx->module : NULL;
+	bool object_verb = cmd->verb == CMD_CREATE || cmd->verb == CMD_MODIFY || cmd->verb == CMD_DELETE ||
+			   cmd->verb == CMD_LIST || cmd->verb == CMD_SHOW || cmd->verb == CMD_EDIT ||
+			   cmd->verb == CMD_RUN || cmd->verb == CMD_SUBMIT;
+	if (word_module && object_verb && !cli_or_util && next->type == T_WORD && !starts_from_root(next->text)) {
+		cmd->words = xcalloc(1, sizeof *cmd->words);
+		cmd->words[cmd->n_words++] = xstrdup(word_module);
+		cli_or_util = true;
+	}
 	switch (cmd->verb) {
 	case CMD_CREATE: case CMD_MODIFY: case CMD_DELETE: case CMD_LIST: case CMD_SHOW: case CMD_EDIT:
 		if (cli_or_util) {
@@ -957,12 +1009,17 @@ void command_free(struct command *c)
 	free(c->words);
 	free(c->module);
 	free(c->file);
+	free(c->text);
 	memset(c, 0, sizeof *c);
 }
 
 int parse_command(struct lexer *lx, const struct parse_ctx *ctx, struct command *cmd)
 {
+	if (lx->record)
+		lx->record->len = 0;
 	int r = parse_one(lx, ctx, cmd);
+	if (r > 0 && lx->record)
+		cmd->text = xstrndup(lx->record->buf ? lx->record->buf : "", lx->record->len);
 	if (r < 0)
 		command_free(cmd);       /* a failed parse hands nothing back */
 	return r;

@@ -9,9 +9,19 @@
 struct kind_table {
 	struct object **slots;   /* open addressing, linear probing */
 	size_t cap, n;
+	unsigned long generation; /* the store's generation when this kind last changed */
 };
 
 static uint64_t hash_path(const char *s);
+
+/* Generations come from one counter for every store, so a cache keyed by (store, generation)
+ * never mistakes a new store at a freed one's address for the old one. */
+static unsigned long last_generation;
+
+static void bump(struct store *s)
+{
+	s->generation = ++last_generation;
+}
 
 static size_t kind_index(const struct kind_schema *k)
 {
@@ -164,6 +174,7 @@ struct store *store_new(void)
 {
 	struct store *s = xcalloc(1, sizeof *s);
 	s->kinds = xcalloc(schema_n_kinds, sizeof *s->kinds);
+	bump(s);
 	return s;
 }
 
@@ -179,7 +190,9 @@ void store_clear(struct store *s)
 		memset(t, 0, sizeof *t);
 	}
 	s->count = 0;
-	s->generation++;
+	bump(s);
+	for (size_t k = 0; k < schema_n_kinds; k++)
+		s->kinds[k].generation = s->generation;
 }
 
 void store_free(struct store *s)
@@ -196,7 +209,8 @@ void store_swap(struct store *a, struct store *b)
 	struct store tmp = *a;
 	*a = *b;
 	*b = tmp;
-	a->generation = b->generation = (a->generation > b->generation ? a->generation : b->generation) + 1;
+	bump(a);
+	bump(b);
 }
 
 static size_t find_slot_hashed(const struct kind_table *t, const char *path, uint64_t h)
@@ -245,7 +259,8 @@ struct object *store_put(struct store *s, struct object *o)
 		t->n++;
 		s->count++;
 	}
-	s->generation++;
+	bump(s);
+	t->generation = s->generation;
 	if (s->index)
 		vindex_changed(s->index, old, o);
 	return old;
@@ -274,7 +289,8 @@ struct object *store_take(struct store *s, const struct kind_schema *k, const ch
 	}
 	t->n--;
 	s->count--;
-	s->generation++;
+	bump(s);
+	t->generation = s->generation;
 	if (s->index)
 		vindex_changed(s->index, o, NULL);
 	return o;
@@ -283,6 +299,11 @@ struct object *store_take(struct store *s, const struct kind_schema *k, const ch
 size_t store_count_kind(const struct store *s, const struct kind_schema *k)
 {
 	return s->kinds[kind_index(k)].n;
+}
+
+unsigned long store_kind_generation(const struct store *s, const struct kind_schema *k)
+{
+	return s->kinds[kind_index(k)].generation;
 }
 
 static int by_path(const void *a, const void *b)

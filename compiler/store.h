@@ -71,6 +71,9 @@ struct object *store_put(struct store *s, struct object *o);
 /* Takes the object out and returns it (the caller owns it), or NULL. */
 struct object *store_take(struct store *s, const struct kind_schema *k, const char *path);
 size_t store_count_kind(const struct store *s, const struct kind_schema *k);
+/* The store's generation when objects of kind K last changed (0: never): a cache of one kind
+ * compares it, so a change elsewhere does not invalidate it. */
+unsigned long store_kind_generation(const struct store *s, const struct kind_schema *k);
 /* The objects of a kind sorted by path; the array is the caller's to free, the objects are not. */
 struct object **store_sorted(const struct store *s, const struct kind_schema *k, size_t *n);
 /* Calls FN for every object of kind K, in no particular order. */

@@ -199,17 +199,17 @@ const struct module_alias schema_module_aliases[] = {
 const size_t schema_n_module_aliases = N(schema_module_aliases);
 
 const struct command_schema schema_commands[] = {
-	{ "create", "create an object", "create MODULE KIND NAME [PROPERTY VALUE ...] [{ ... }]" },
+	{ "create", "create an object", "create MODULE KIND NAME [PROPERTY VALUE ...] [{ ... }] | create cli transaction" },
 	{ "modify", "change properties of an object", "modify MODULE KIND NAME PROPERTY VALUE ..." },
 	{ "delete", "delete objects", "delete MODULE KIND NAME [NAME ...] | delete cli transaction" },
-	{ "list", "print configuration", "list [MODULE [KIND [NAME ...]]] [one-line] [all-properties]" },
+	{ "list", "print configuration", "list [MODULE [KIND [NAME ...]]] [one-line] [all-properties] | list cli transaction" },
 	{ "show", "print runtime state", "show MODULE KIND [NAME] | show running-config | show sys version" },
 	{ "save", "write the configuration to disk", "save sys config [file FILE]" },
 	{ "load", "read configuration from disk", "load sys config [merge] [verify] [file FILE]" },
-	{ "edit", "edit objects in $EDITOR", "edit MODULE KIND NAME" },
+	{ "edit", "edit objects in $EDITOR, applied as one change", "edit MODULE [KIND [NAME ...]]" },
 	{ "run", "run a utility", "run util mac-masquerade derive MAC" },
-	{ "submit", "apply the open transaction", "submit cli transaction" },
-	{ "cd", "change the current module or partition", "cd /net | cd .. | cd /" },
+	{ "submit", "apply the open cli transaction as one change", "submit cli transaction" },
+	{ "cd", "change the current module or kind", "cd /net | cd /net vlan-group | cd .. | cd /" },
 	{ "help", "describe commands and objects", "help [COMMAND | MODULE KIND]" },
 	{ "quit", "leave the shell", "quit" },
 	{ "exit", "leave the current module, or the shell at the top", "exit" },

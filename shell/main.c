@@ -1,5 +1,5 @@
 /* ferry: the command-line front end. Runs commands from -c, -f or stdin, checks and converts
- * config files, and (on a terminal) will host the interactive shell. */
+ * config files, and on a terminal runs the interactive shell (shell/interactive.c). */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -16,6 +16,9 @@
 #include "compiler/print.h"
 #include "compiler/util.h"
 #include "compiler/yaml.h"
+#include "shell/edit.h"
+#include "shell/interactive.h"
+#include "shell/running.h"
 
 #define DEFAULT_CONFIG_DIR "/var/lib/ferry"
 
@@ -168,48 +171,7 @@ static int emit_file(const struct options *o)
 	return rc;
 }
 
-/* The running config: what earlier invocations built, kept in the config folder. */
-struct running {
-	char *path;
-	int lock_fd;
-};
-
-static int running_open(struct running *r, const char *dir, struct store *st, struct diags *d)
-{
-	r->path = xasprintf("%s/running.conf", dir);
-	r->lock_fd = -1;
-	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
-		fprintf(stderr, "ferry: cannot create config folder %s: %s (give --config-dir DIR)\n", dir,
-			strerror(errno));
-		return -1;
-	}
-	char *lock = xasprintf("%s/lock", dir);
-	r->lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-	free(lock);
-	if (r->lock_fd < 0 || flock(r->lock_fd, LOCK_EX) < 0) {
-		fprintf(stderr, "ferry: cannot lock config folder %s: %s\n", dir, strerror(errno));
-		return -1;
-	}
-	/* ferry wrote this file after validating it: its warnings were shown then */
-	bool quiet = d->quiet_warnings;
-	d->quiet_warnings = true;
-	int errors = access(r->path, F_OK) == 0 ? config_load_file(st, r->path, false, d) : 0;
-	d->quiet_warnings = quiet;
-	if (errors) {
-		fprintf(stderr, "ferry: the running config %s does not load; fix or remove it\n", r->path);
-		return -1;
-	}
-	return 0;
-}
-
-static void running_close(struct running *r)
-{
-	if (r->lock_fd >= 0)
-		close(r->lock_fd);
-	free(r->path);
-}
-
-static int run_commands(const struct options *o)
+static int run_commands(const struct options *o, const char *argv0)
 {
 	struct diags d;
 	diag_init(&d, stderr);
@@ -219,6 +181,7 @@ static int run_commands(const struct options *o)
 	session_init(&s, st, &d, stdout);
 	s.skip_unsupported = o->skip_unsupported;
 	s.config_dir = o->config_dir;
+	s.edit = shell_edit;
 	int rc = 0;
 	if (running_open(&running, o->config_dir, st, &d) < 0) {
 		running_close(&running);
@@ -241,8 +204,10 @@ static int run_commands(const struct options *o)
 		rc = session_run_text(&s, o->commands, strlen(o->commands), "<command>", true) ? 1 : 0;
 	if (!o->file && !o->commands) {
 		if (isatty(STDIN_FILENO)) {
-			fprintf(stderr, "ferry: the interactive shell is not built yet; use -c, -f or a pipe\n");
-			rc = 2;
+			/* the shell locks the running config for each line it runs, not for the session */
+			running_unlock(&running);
+			rc = shell_interactive(&s, &running, argv0);
+			running_lock(&running);
 		} else {
 			size_t len;
 			char *text = read_file("/dev/stdin", &len);
@@ -250,8 +215,12 @@ static int run_commands(const struct options *o)
 			free(text);
 		}
 	}
-	if (s.dirty && config_save(st, running.path, &d, (struct srcloc){ 0 }) < 0)
+	if (s.txn.open)
+		fprintf(stderr, "ferry: warning: the cli transaction (%zu command%s) was not submitted; none of "
+			"it was applied\n", s.txn.n, s.txn.n == 1 ? "" : "s");
+	if (s.dirty && running_save(&running, st, &d) < 0)
 		rc = 1;
+	session_free(&s);
 	running_close(&running);
 	store_free(st);
 	return rc;
@@ -265,6 +234,6 @@ int main(int argc, char **argv)
 	switch (o.mode) {
 	case MODE_CHECK: return check_file(&o);
 	case MODE_EMIT: return emit_file(&o);
-	default: return run_commands(&o);
+	default: return run_commands(&o, argv[0]);
 	}
 }

@@ -18,6 +18,8 @@ section "golden (plain)"     tests/golden/run.sh build
 section "golden (asan+ubsan)" tests/golden/run.sh build-san
 section "yaml round trip"    tests/yaml-roundtrip.sh build
 section "validation smoke"   tests/validate-smoke.sh build
+section "shell (plain)"       tests/shell/run.sh build
+section "shell (asan+ubsan)" tests/shell/run.sh build-san
 for s in tests/docs/run.sh tests/fuzz/run.sh tests/netns/run.sh tests/uml/run.sh; do
     [ -x "$s" ] && section "$(basename "$(dirname "$s")")" "$s"
 done

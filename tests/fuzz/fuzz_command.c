@@ -38,6 +38,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	session_init(&s, st, &d, sink);
 	session_run_text(&s, (const char *)data, size, "fuzz", false);
 	check_round_trip(st);
+	session_free(&s);
 	fclose(sink);
 	store_free(st);
 	return 0;

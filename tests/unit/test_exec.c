@@ -40,6 +40,7 @@ static void teardown(struct fixture *f)
 	fclose(f->err_f);
 	free(f->out);
 	free(f->err);
+	session_free(&f->s);
 	store_free(f->store);
 }
 
@@ -200,5 +201,115 @@ TEST(text_none_is_not_the_word_none)
 	CHECK(object_get(store_get(again, schema_kind("net vlan"), "/Common/w"), "description") == NULL);
 	free(first);
 	store_free(again);
+	teardown(&f);
+}
+
+TEST(guide_sequence_in_kind_context)
+{
+	struct fixture f;
+	setup(&f);
+	CHECK_INT_EQ(run(&f, "create net vlan vlan-server1 tag 10\ncreate net vlan v2 tag 2\n"
+			     "create net self 10.0.0.1/24 vlan v2\n"
+			     "net tunnel\n"
+			     "create tunnel eip profile etherip local-address 10.0.0.1 remote-address 10.0.1.1\n"
+			     "net vlan-group\n"
+			     "create vg-eip mode transparent members add { eip } members add { vlan-server1 }\n"), 0);
+	CHECK_STR_EQ(f.s.module, "net vlan-group");
+	CHECK_INT_EQ(run(&f, "list one-line\nmodify vg-eip members delete { eip }\nlist vg-eip one-line"), 0);
+	CHECK_STR_EQ(f.out, "net vlan-group /Common/vg-eip { members { /Common/eip /Common/vlan-server1 } mode transparent }\n"
+			    "net vlan-group /Common/vg-eip { members { /Common/vlan-server1 } mode transparent }\n");
+	/* a path from the root still works inside a kind; exit leaves the kind for its module */
+	CHECK_INT_EQ(run(&f, "list net vlan v2 one-line\nexit"), 0);
+	CHECK(strstr(f.out, "net vlan /Common/v2 { tag 2 }") != NULL);
+	CHECK_STR_EQ(f.s.module, "net");
+	teardown(&f);
+}
+
+TEST(module_navigation)
+{
+	struct fixture f;
+	setup(&f);
+	CHECK_INT_EQ(run(&f, "net\nwom"), 0);
+	CHECK_STR_EQ(f.s.module, "wom");
+	CHECK_INT_EQ(run(&f, "/\nnet tunnels\ntunnel"), 0);
+	CHECK_STR_EQ(f.s.module, "net tunnels tunnel");
+	CHECK_INT_EQ(run(&f, "cd ..\ncd ..\nvlan-group"), 0);
+	CHECK_STR_EQ(f.s.module, "net vlan-group");
+	CHECK_INT_EQ(run(&f, "vlan"), 0);              /* a sibling kind */
+	CHECK_STR_EQ(f.s.module, "net vlan");
+	CHECK_INT_EQ(run(&f, "cd /net tunnel tunnel"), 0);
+	CHECK_STR_EQ(f.s.module, "net tunnels tunnel");
+	CHECK_INT_EQ(run(&f, "cd /\ncd net vlan-group\nexit\nexit"), 0);
+	CHECK_STR_EQ(f.s.module, "");
+	CHECK(!f.s.quit);
+	CHECK_INT_EQ(run(&f, "exit"), 0);
+	CHECK(f.s.quit);
+	teardown(&f);
+}
+
+TEST(transaction_submits_as_one_change)
+{
+	struct fixture f;
+	setup(&f);
+	CHECK_INT_EQ(run(&f, "create cli transaction\ncreate net self 10.0.0.1/24 vlan v\n"
+			     "net\ncreate vlan v { tag 6 description \"two words\" }\n"
+			     "list cli transaction"), 0);
+	CHECK_STR_EQ(f.out, "1: create net self 10.0.0.1/24 vlan v\n"
+			    "2: (net) create vlan v { tag 6 description \"two words\" }\n");
+	CHECK(store_get(f.store, schema_kind("net vlan"), "/Common/v") == NULL);   /* queued only */
+	/* the self refers to a VLAN created after it: fine, the result is validated as a whole */
+	CHECK_INT_EQ(run(&f, "submit cli transaction"), 0);
+	CHECK(store_get(f.store, schema_kind("net vlan"), "/Common/v") != NULL);
+	CHECK(store_get(f.store, schema_kind("net self"), "/Common/10.0.0.1") != NULL);
+	CHECK(!f.s.txn.open);
+	CHECK(f.s.dirty);
+	CHECK_INT_EQ(run(&f, "submit cli transaction"), 1);
+	CHECK(strstr(f.err, "no transaction is open") != NULL);
+	teardown(&f);
+}
+
+TEST(transaction_failure_names_the_command_and_changes_nothing)
+{
+	struct fixture f;
+	setup(&f);
+	CHECK_INT_EQ(run(&f, "create net vlan a tag 1"), 0);
+	char *before = saved(f.store);
+	CHECK_INT_EQ(run(&f, "create cli transaction\nmodify net vlan a tag 2\ncreate net vlan b tag 3\n"
+			     "modify net vlan nosuch tag 4\n"), 0);
+	CHECK_INT_EQ(run(&f, "submit cli transaction"), 1);
+	CHECK(strstr(f.err, "cli transaction:3:17: error: net vlan /Common/nosuch was not found") != NULL);
+	CHECK(strstr(f.err, "submit cli transaction: command 3 failed (modify net vlan nosuch tag 4)") != NULL);
+	char *after = saved(f.store);
+	CHECK_STR_EQ(after, before);
+	CHECK(f.s.txn.open);
+	CHECK_INT_EQ(f.s.txn.n, 3);
+	/* a dangling reference is found when the whole result is validated */
+	CHECK_INT_EQ(run(&f, "delete cli transaction\ncreate cli transaction\ncreate net self 10.0.0.1/24 vlan gone\n"
+			     "submit cli transaction"), 1);
+	CHECK(strstr(f.err, "cli transaction:1:") != NULL);
+	CHECK(strstr(f.err, "the result does not validate") != NULL);
+	free(after);
+	after = saved(f.store);
+	CHECK_STR_EQ(after, before);
+	CHECK_INT_EQ(run(&f, "delete cli transaction\nlist cli transaction"), 1);
+	CHECK(!f.s.txn.open);
+	free(before);
+	free(after);
+	teardown(&f);
+}
+
+TEST(transaction_refuses_load_and_nesting)
+{
+	struct fixture f;
+	setup(&f);
+	CHECK_INT_EQ(run(&f, "create cli transaction\ncreate cli transaction"), 1);
+	CHECK(strstr(f.err, "already open") != NULL);
+	CHECK_INT_EQ(run(&f, "load sys config file /nonexistent"), 1);
+	CHECK(strstr(f.err, "load: not inside a cli transaction") != NULL);
+	CHECK_INT_EQ(run(&f, "cli\nsubmit transaction"), 0);   /* inside the cli module */
+	CHECK(!f.s.txn.open);
+	CHECK_INT_EQ(run(&f, "cd ..\nutil\nrun mac-masquerade derive 00:01:d7:01:02:03\nhelp keys\ncd /"), 0);
+	CHECK(strstr(f.out, "02:01:d7:01:02:03\n") != NULL);
+	CHECK_STR_EQ(f.s.module, "");
 	teardown(&f);
 }

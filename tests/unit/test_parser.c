@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "compiler/parser.h"
+#include "compiler/util.h"
 #include "tests/unit/unit.h"
 
 static char errbuf[4096];
@@ -219,4 +220,61 @@ TEST(singleton_has_no_name)
 	CHECK_STR_EQ(c.names[0], "/Common/local-endpoint");
 	CHECK_STR_EQ(op(&c, "ip")->text, "10.1.5.1");
 	command_free(&c);
+}
+
+TEST(kind_context_implies_the_kind)
+{
+	struct command c;
+	if (CHECK(parse1("create vg-eip mode transparent members add { eip }", "net vlan-group", false, &c) == 1)) {
+		CHECK_INT_EQ(c.verb, CMD_CREATE);
+		CHECK_STR_EQ(c.kind->id, "net vlan-group");
+		CHECK_STR_EQ(c.names[0], "/Common/vg-eip");
+		command_free(&c);
+	}
+	if (CHECK(parse1("list", "net vlan-group", false, &c) == 1)) {
+		CHECK_STR_EQ(c.kind->id, "net vlan-group");
+		CHECK_INT_EQ(c.n_names, 0);
+		command_free(&c);
+	}
+	if (CHECK(parse1("create net vlan v tag 2", "net vlan-group", false, &c) == 1)) {
+		CHECK_STR_EQ(c.kind->id, "net vlan");
+		command_free(&c);
+	}
+	/* a kind typed alone enters it */
+	if (CHECK(parse1("net vlan-group", NULL, false, &c) == 1)) {
+		CHECK_INT_EQ(c.verb, CMD_MODULE);
+		CHECK_STR_EQ(c.module, "net vlan-group");
+		command_free(&c);
+	}
+	if (CHECK(parse1("wom", "net", false, &c) == 1)) {
+		CHECK_INT_EQ(c.verb, CMD_MODULE);
+		CHECK_STR_EQ(c.module, "wom");
+		command_free(&c);
+	}
+}
+
+TEST(recorded_text_is_one_line_and_lexes_back)
+{
+	FILE *err = fmemopen(errbuf, sizeof errbuf, "w");
+	struct diags d;
+	diag_init(&d, err);
+	const char *src = "create net vlan v {\n  tag 2 # the tag\n  description \"a \\\"b\\\"\tc\"\n}; list";
+	struct lexer lx;
+	struct strbuf rec;
+	sb_init(&rec);
+	lexer_init(&lx, src, strlen(src), "t", 1);
+	lx.record = &rec;
+	struct parse_ctx ctx = { NULL, "Common", false, &d };
+	struct command c;
+	if (CHECK(parse_command(&lx, &ctx, &c) == 1)) {
+		CHECK_STR_EQ(c.text, "create net vlan v { tag 2 description \"a \\\"b\\\"\\tc\" }");
+		command_free(&c);
+	}
+	if (CHECK(parse_command(&lx, &ctx, &c) == 1)) {
+		CHECK_STR_EQ(c.text, "list");
+		command_free(&c);
+	}
+	lexer_free(&lx);
+	sb_free(&rec);
+	fclose(err);
 }
