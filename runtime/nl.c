@@ -254,11 +254,12 @@ static int recv_until(struct nlsock *s, uint32_t barrier, uint32_t first_seq, si
 	}
 }
 
-int nls_batch(struct nlsock *s, struct nlbuf *b, const struct nl_handler *hd, size_t *done)
+int nls_batch(struct nlsock *s, struct nlbuf *b, const struct nl_handler *hd, size_t *done, size_t *sent)
 {
 	size_t off = 0, msg = 0;
 	*done = 0;
-	while (off < b->len) {
+	*sent = 0;
+	while (off < b->len && !(hd->stop && *hd->stop)) {
 		/* One chunk: whole messages up to the limits, then the barrier. */
 		size_t start = off, first_msg = msg;
 		uint32_t first_seq = s->seq;
@@ -285,6 +286,7 @@ int nls_batch(struct nlsock *s, struct nlbuf *b, const struct nl_handler *hd, si
 		s->n_sends++;
 		if (r < 0)
 			return -1;
+		*sent = msg;
 		if (recv_until(s, barrier.nlmsg_seq, first_seq, first_msg, msg - first_msg, hd) < 0)
 			return -1;
 		*done = msg;

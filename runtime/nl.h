@@ -83,13 +83,15 @@ struct nl_handler {
 	void (*error)(void *ctx, size_t msg, int err, const char *ext);
 	void (*reply)(void *ctx, size_t msg, const struct nlmsghdr *h);
 	void *ctx;
+	const bool *stop;            /* when set and true after a chunk, the rest is not sent */
 };
 
 /* Sends the messages of B from message FIRST on, chunk by chunk, and reads each chunk's replies.
  * Returns 0 when the kernel answered everything (failed messages went to the handler), -1 when the
- * socket failed (errno set; *DONE then says how many messages are known to be handled: those
- * before the chunk that failed). */
-int nls_batch(struct nlsock *s, struct nlbuf *b, const struct nl_handler *h, size_t *done);
+ * socket failed (errno set). *DONE says how many messages were sent and answered: all of them,
+ * or fewer when the handler asked to stop or the socket failed (the chunk that failed then may or
+ * may not have been applied: its messages start at *DONE, and *SENT says where they end). */
+int nls_batch(struct nlsock *s, struct nlbuf *b, const struct nl_handler *h, size_t *done, size_t *sent);
 
 /* A dump's messages, kept: blocks of received data, each a run of whole netlink messages. */
 struct nl_arena {
