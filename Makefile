@@ -27,14 +27,19 @@ SHELL_SRCS  := $(wildcard shell/*.c)
 FERRYD_SRCS := $(wildcard runtime/ferryd/*.c)
 UNIT_SRCS   := $(wildcard tests/unit/test_*.c)
 FUZZ_SRCS   := $(wildcard tests/fuzz/fuzz_*.c)
+NETNS_SRCS  := $(wildcard tests/netns/*.c)
+BENCH_SRCS  := $(wildcard tests/bench/*.c)
 
 LIB_OBJS    := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 SHELL_OBJS  := $(SHELL_SRCS:%.c=$(BUILD)/%.o)
 FERRYD_OBJS := $(FERRYD_SRCS:%.c=$(BUILD)/%.o)
 UNIT_BINS   := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+# Programs the netns/UML scripts and the benchmark run: BUILD/tests/netns/X, BUILD/tests/bench/X.
+NETNS_BINS  := $(NETNS_SRCS:tests/netns/%.c=$(BUILD)/tests/netns/%)
+BENCH_BINS  := $(BENCH_SRCS:tests/bench/%.c=$(BUILD)/tests/bench/%)
 
 .PHONY: all deps run test test-quick unit golden golden-update netns uml fuzz bench clean
-all: $(BUILD)/ferry $(if $(FERRYD_SRCS),$(BUILD)/ferryd) $(UNIT_BINS)
+all: $(BUILD)/ferry $(if $(FERRYD_SRCS),$(BUILD)/ferryd) $(UNIT_BINS) $(NETNS_BINS) $(BENCH_BINS)
 
 deps:
 	@./scripts/install-deps.sh
@@ -56,6 +61,12 @@ $(BUILD)/ferryd: $(FERRYD_OBJS) $(BUILD)/libferry.a
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/tests/unit/unit.o $(BUILD)/libferry.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $< $(BUILD)/tests/unit/unit.o $(BUILD)/libferry.a $(LIBS)
+
+$(NETNS_BINS): $(BUILD)/tests/netns/%: $(BUILD)/tests/netns/%.o $(BUILD)/libferry.a
+	$(CC) $(LDFLAGS) -o $@ $< $(BUILD)/libferry.a $(LIBS)
+
+$(BENCH_BINS): $(BUILD)/tests/bench/%: $(BUILD)/tests/bench/%.o $(BUILD)/libferry.a
+	$(CC) $(LDFLAGS) -o $@ $< $(BUILD)/libferry.a $(LIBS)
 
 run: deps
 	@$(MAKE) --no-print-directory all

@@ -19,7 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <linux/if.h>
+#include <net/if.h>
 #include <linux/if_addr.h>
 #include <linux/if_ether.h>
 #include <linux/if_link.h>
@@ -212,70 +212,63 @@ static void put_alias(struct nlbuf *b, const char *owner)
 	free(alias);
 }
 
-static void put_linkinfo(struct app *a, const struct plan_link *pl)
+/* IFLA_LINKINFO for creation parameters P: the kind's attributes ferry sets, the rest left to the
+ * kernel's defaults. Used to create a plan's link and to put back one this apply deleted. */
+static void put_linkinfo(struct app *a, const struct linkparams *p)
 {
 	struct nlbuf *b = &a->b;
-	struct linkparams p;
-	plan_linkparams(pl, &p);
-	bool v6 = (pl->local.family ? pl->local.family : pl->remote.family) == AF_INET6;
+	bool v6 = (p->local.family ? p->local.family : p->remote.family) == AF_INET6;
 	size_t li = nlb_nest(b, IFLA_LINKINFO);
-	nlb_put_str(b, IFLA_INFO_KIND, p.kind);
-	if (pl->kind != PL_BRIDGE && pl->kind != PL_TAP) {
-		size_t d = nlb_nest(b, IFLA_INFO_DATA);
-		uint8_t tos4 = p.tos < 0 ? 1 : (uint8_t)p.tos;
-		uint32_t t6flags = p.tos < 0 ? IP6_TNL_F_USE_ORIG_TCLASS : 0;
-		uint32_t flowinfo = p.tos < 0 ? 0 : htonl((uint32_t)p.tos << 20);
-		switch (pl->kind) {
-		case PL_VLAN:
-			nlb_put_u16(b, IFLA_VLAN_ID, (uint16_t)p.id);
-			nlb_put_u16(b, IFLA_VLAN_PROTOCOL, htons(ETH_P_8021Q));
-			break;
-		case PL_VXLAN:
-			nlb_put_u32(b, IFLA_VXLAN_ID, p.id);
-			put_ip(b, IFLA_VXLAN_LOCAL, IFLA_VXLAN_LOCAL6, &p.local);
-			put_ip(b, IFLA_VXLAN_GROUP, IFLA_VXLAN_GROUP6, &p.remote);
-			nlb_put_u16(b, IFLA_VXLAN_PORT, htons(p.port));
-			nlb_put_u8(b, IFLA_VXLAN_TOS, tos4);
-			break;
-		case PL_GENEVE:
-			nlb_put_u32(b, IFLA_GENEVE_ID, p.id);
-			put_ip(b, IFLA_GENEVE_REMOTE, IFLA_GENEVE_REMOTE6, &p.remote);
-			nlb_put_u16(b, IFLA_GENEVE_PORT, htons(p.port));
-			nlb_put_u8(b, IFLA_GENEVE_TOS, tos4);
-			break;
-		case PL_GRE:
-		case PL_GRETAP:
-			put_ip(b, IFLA_GRE_LOCAL, IFLA_GRE_LOCAL, &p.local);
-			put_ip(b, IFLA_GRE_REMOTE, IFLA_GRE_REMOTE, &p.remote);
-			if (p.has_key) {
-				nlb_put_u32(b, IFLA_GRE_IKEY, htonl(p.id));
-				nlb_put_u32(b, IFLA_GRE_OKEY, htonl(p.id));
-				nlb_put_u16(b, IFLA_GRE_IFLAGS, GRE_KEY);
-				nlb_put_u16(b, IFLA_GRE_OFLAGS, GRE_KEY);
-			}
-			if (v6) {
-				nlb_put_u32(b, IFLA_GRE_FLAGS, t6flags);
-				nlb_put_u32(b, IFLA_GRE_FLOWINFO, flowinfo);
-			} else {
-				nlb_put_u8(b, IFLA_GRE_TOS, tos4);
-			}
-			break;
-		case PL_IPIP:
-			put_ip(b, IFLA_IPTUN_LOCAL, IFLA_IPTUN_LOCAL, &p.local);
-			put_ip(b, IFLA_IPTUN_REMOTE, IFLA_IPTUN_REMOTE, &p.remote);
-			if (v6) {
-				nlb_put_u8(b, IFLA_IPTUN_PROTO, 0);   /* any: IPv4 and IPv6 inside */
-				nlb_put_u32(b, IFLA_IPTUN_FLAGS, t6flags);
-				nlb_put_u32(b, IFLA_IPTUN_FLOWINFO, flowinfo);
-			} else {
-				nlb_put_u8(b, IFLA_IPTUN_TOS, tos4);
-			}
-			break;
-		default:
-			break;
+	nlb_put_str(b, IFLA_INFO_KIND, p->kind);
+	uint8_t tos4 = p->tos < 0 ? 1 : (uint8_t)p->tos;
+	uint32_t t6flags = p->tos < 0 ? IP6_TNL_F_USE_ORIG_TCLASS : 0;
+	uint32_t flowinfo = p->tos < 0 ? 0 : htonl((uint32_t)p->tos << 20);
+	const char *k = p->kind;
+	size_t d = 0;
+	if (strcmp(k, "bridge") != 0 && strcmp(k, "tun") != 0)
+		d = nlb_nest(b, IFLA_INFO_DATA);
+	if (strcmp(k, "vlan") == 0) {
+		nlb_put_u16(b, IFLA_VLAN_ID, (uint16_t)p->id);
+		nlb_put_u16(b, IFLA_VLAN_PROTOCOL, htons(ETH_P_8021Q));
+	} else if (strcmp(k, "vxlan") == 0) {
+		nlb_put_u32(b, IFLA_VXLAN_ID, p->id);
+		put_ip(b, IFLA_VXLAN_LOCAL, IFLA_VXLAN_LOCAL6, &p->local);
+		put_ip(b, IFLA_VXLAN_GROUP, IFLA_VXLAN_GROUP6, &p->remote);
+		nlb_put_u16(b, IFLA_VXLAN_PORT, htons(p->port));
+		nlb_put_u8(b, IFLA_VXLAN_TOS, tos4);
+	} else if (strcmp(k, "geneve") == 0) {
+		nlb_put_u32(b, IFLA_GENEVE_ID, p->id);
+		put_ip(b, IFLA_GENEVE_REMOTE, IFLA_GENEVE_REMOTE6, &p->remote);
+		nlb_put_u16(b, IFLA_GENEVE_PORT, htons(p->port));
+		nlb_put_u8(b, IFLA_GENEVE_TOS, tos4);
+	} else if (strstr(k, "gre")) {
+		put_ip(b, IFLA_GRE_LOCAL, IFLA_GRE_LOCAL, &p->local);
+		put_ip(b, IFLA_GRE_REMOTE, IFLA_GRE_REMOTE, &p->remote);
+		if (p->has_key) {
+			nlb_put_u32(b, IFLA_GRE_IKEY, htonl(p->id));
+			nlb_put_u32(b, IFLA_GRE_OKEY, htonl(p->id));
+			nlb_put_u16(b, IFLA_GRE_IFLAGS, GRE_KEY);
+			nlb_put_u16(b, IFLA_GRE_OFLAGS, GRE_KEY);
 		}
-		nlb_nest_end(b, d);
+		if (v6) {
+			nlb_put_u32(b, IFLA_GRE_FLAGS, t6flags);
+			nlb_put_u32(b, IFLA_GRE_FLOWINFO, flowinfo);
+		} else {
+			nlb_put_u8(b, IFLA_GRE_TOS, tos4);
+		}
+	} else if (strcmp(k, "ipip") == 0 || strcmp(k, "ip6tnl") == 0) {
+		put_ip(b, IFLA_IPTUN_LOCAL, IFLA_IPTUN_LOCAL, &p->local);
+		put_ip(b, IFLA_IPTUN_REMOTE, IFLA_IPTUN_REMOTE, &p->remote);
+		if (v6) {
+			nlb_put_u8(b, IFLA_IPTUN_PROTO, 0);   /* any: IPv4 and IPv6 inside */
+			nlb_put_u32(b, IFLA_IPTUN_FLAGS, t6flags);
+			nlb_put_u32(b, IFLA_IPTUN_FLOWINFO, flowinfo);
+		} else {
+			nlb_put_u8(b, IFLA_IPTUN_TOS, tos4);
+		}
 	}
+	if (d)
+		nlb_nest_end(b, d);
 	nlb_nest_end(b, li);
 }
 
@@ -338,7 +331,9 @@ static void build_link_add(struct app *a, size_t op)
 		nlb_put_u32(&a->b, IFLA_LINK, (uint32_t)ifindex_of(a, pl->parent));
 	if (pl->master[0])
 		nlb_put_u32(&a->b, IFLA_MASTER, (uint32_t)ifindex_of(a, pl->master));
-	put_linkinfo(a, pl);
+	struct linkparams p;
+	plan_linkparams(pl, &p);
+	put_linkinfo(a, &p);
 	nlb_end(&a->b, m);
 	ref(a, op, true);
 	created_followup(a, op);
@@ -462,8 +457,10 @@ static void build_forward(struct app *a, size_t op)
 	ref(a, op, true);
 }
 
-/* Putting back a link this apply deleted: same index, name, kind and parameters (a bridge's own
- * are the kernel's defaults, as ferry made it), mtu, mac, master, up, alias, port flags. */
+/* Putting back a link this apply deleted: same index, name, kind and the parameters ferry sets
+ * (the rest are the kernel's defaults, as when ferry made it: the dump's own IFLA_INFO_DATA does
+ * not always go back in, e.g. VXLAN dumps TTL_INHERIT as a u8 but takes it only as a flag), mtu,
+ * mac, master, up, alias, port flags. */
 static void build_link_restore(struct app *a, size_t op)
 {
 	const struct klink *kl = a->ops.v[op].kl;
@@ -479,11 +476,7 @@ static void build_link_restore(struct app *a, size_t op)
 			nlb_put_u32(&a->b, IFLA_LINK, (uint32_t)kl->link);
 		if (kl->master)
 			nlb_put_u32(&a->b, IFLA_MASTER, (uint32_t)kl->master);
-		size_t li = nlb_nest(&a->b, IFLA_LINKINFO);
-		nlb_put_str(&a->b, IFLA_INFO_KIND, kl->p.kind);
-		if (kl->info_data && strcmp(kl->p.kind, "bridge") != 0)
-			nlb_put(&a->b, IFLA_INFO_DATA | NLA_F_NESTED, nla_data_c(kl->info_data), (size_t)nla_dlen(kl->info_data));
-		nlb_nest_end(&a->b, li);
+		put_linkinfo(a, &kl->p);
 		nlb_end(&a->b, m);
 		ref(a, op, true);
 	}
@@ -562,7 +555,10 @@ static void build_undo(struct app *a, size_t op)
 
 /* ---- TAP devices: /dev/net/tun, persistent, owned by nobody ---- */
 
-static int tap_make(struct app *a, const char *name, int ifindex, uint32_t owner, int *err)
+/* Made up (when UP) while this process still holds the queue: closing it then takes the carrier
+ * away at once, so a bridge sees a port without carrier from the start. (A TAP made down and set
+ * up later shows carrier for a moment, and a bridge's carrier can stay on after it.) */
+static int tap_make(struct app *a, const char *name, int ifindex, uint32_t owner, bool up, int *err)
 {
 	int fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
 	if (fd < 0) {
@@ -577,18 +573,24 @@ static int tap_make(struct app *a, const char *name, int ifindex, uint32_t owner
 	if (ioctl(fd, TUNSETIFINDEX, &ifindex) < 0 || ioctl(fd, TUNSETIFF, &ifr) < 0)
 		goto out;
 	/* TUNSETIFF attaches to a TAP that exists already: only a new one (our index) is ours. */
-	struct ifreq q;
-	memset(&q, 0, sizeof q);
-	snprintf(q.ifr_name, sizeof q.ifr_name, "%s", name);
-	if (ioctl(fd, SIOCGIFINDEX, &q) < 0)
-		goto out;
-	if (q.ifr_ifindex != ifindex) {
+	if ((int)if_nametoindex(name) != ifindex) {
 		errno = EEXIST;
 		goto out;
 	}
 	if ((owner != (uint32_t)-1 && ioctl(fd, TUNSETOWNER, (unsigned long)owner) < 0) ||
 	    ioctl(fd, TUNSETPERSIST, 1UL) < 0)
 		goto out;
+	if (up) {
+		int s = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		struct ifreq f;
+		memset(&f, 0, sizeof f);
+		snprintf(f.ifr_name, sizeof f.ifr_name, "%s", name);
+		int ok = s >= 0 && ioctl(s, SIOCGIFFLAGS, &f) == 0 && (f.ifr_flags |= IFF_UP, ioctl(s, SIOCSIFFLAGS, &f) == 0);
+		if (s >= 0)
+			close(s);
+		if (!ok)
+			goto out;
+	}
 	r = 0;
 out:
 	if (r < 0)
@@ -600,17 +602,28 @@ out:
 
 /* ---- sending ---- */
 
+static bool is_delete(const struct op *o)
+{
+	return o->type == OP_LINK_DEL || o->type == OP_ADDR_DEL || o->type == OP_ROUTE_DEL;
+}
+
 static void on_error(void *ctx, size_t msg, int err, const char *ext)
 {
 	struct app *a = ctx;
 	struct msgref *r = &a->refs[msg];
 	struct opstate *s = &a->os[r->op];
+	bool gone = err == -ENOENT || err == -ESRCH || err == -ENODEV || err == -EADDRNOTAVAIL;
+	if (!a->undoing && r->primary && gone && is_delete(&a->ops.v[r->op])) {
+		/* Gone already (someone else removed it): nothing to do, nothing to undo. The
+		 * verification afterwards says whether the kernel matches the plan. */
+		s->done = 0;
+		return;
+	}
 	if (!s->err) {
 		s->err = err;
 		s->ext = ext ? xstrdup(ext) : NULL;
 		if (a->undoing) {
 			/* A perhaps-applied op that turns out not to be there is fine. */
-			bool gone = err == -ENOENT || err == -ESRCH || err == -ENODEV || err == -EADDRNOTAVAIL;
 			if (!(s->done == 2 && gone)) {
 				a->undo_failed++;
 				report_error(a, r->op, "rollback: could not undo ");
@@ -663,18 +676,23 @@ static int flush(struct app *a)
 	return r;
 }
 
-static void run_forward(struct app *a)
+/* Runs the ops of phases [FROM, TO), phase by phase (one batch each, TAP ioctls between). */
+static void run_forward(struct app *a, enum op_phase from, enum op_phase to)
 {
 	const struct oplist *ops = &a->ops;
 	for (size_t i = 0; i < ops->n && !a->stop;) {
 		enum op_phase ph = ops->v[i].phase;
+		if (ph < from || ph >= to) {
+			i++;
+			continue;
+		}
 		for (; i < ops->n && ops->v[i].phase == ph && !a->stop; i++) {
 			const struct op *o = &ops->v[i];
 			if (o->type == OP_LINK_ADD && o->pl->kind == PL_TAP) {
 				if (flush(a) < 0 || a->stop)
 					break;
 				int err = 0;
-				if (tap_make(a, o->pl->name, a->os[i].ifindex, a->nobody, &err) < 0) {
+				if (tap_make(a, o->pl->name, a->os[i].ifindex, a->nobody, true, &err) < 0) {
 					a->os[i].err = err;
 					a->failed++;
 					a->stop = true;
@@ -687,9 +705,68 @@ static void run_forward(struct app *a)
 		if (!a->stop)
 			flush(a);
 	}
-	if (a->stop)
-		flush(a);   /* nothing normally: what was built before a stop is dropped */
 	nlb_reset(&a->b);
+}
+
+struct llctx { struct app *a; size_t op; const struct klink *kl; };
+
+static bool same_addr(const struct kaddr *x, const struct kaddr *y)
+{
+	return x->prefix.len == y->prefix.len && ip_equal(&x->prefix.addr, &y->prefix.addr);
+}
+
+/* A current address of a link put back: the kernel's own ones it made that the link did not
+ * have go (the link-local derived from a MAC address it has now, not the one it had when the
+ * kernel first made its address). */
+static void ll_current(void *ctx, const struct nlmsghdr *h)
+{
+	struct llctx *c = ctx;
+	const struct ifaddrmsg *ifa = NLMSG_DATA(h);
+	if (h->nlmsg_type != RTM_NEWADDR || (int)ifa->ifa_index != c->kl->ifindex || ifa->ifa_family != AF_INET6)
+		return;
+	const struct nlattr *tb[IFA_MAX + 1];
+	nla_parse(tb, IFA_MAX, (const char *)ifa + NLMSG_ALIGN(sizeof *ifa),
+		  (long)h->nlmsg_len - NLMSG_LENGTH(NLMSG_ALIGN(sizeof *ifa)));
+	const struct nlattr *ad = tb[IFA_LOCAL] ? tb[IFA_LOCAL] : tb[IFA_ADDRESS];
+	if (!ad || nla_dlen(ad) != 16)
+		return;
+	struct kaddr k = { .ifindex = c->kl->ifindex, .proto = tb[IFA_PROTO] ? nla_u8(tb[IFA_PROTO]) : 0 };
+	k.prefix.addr.family = AF_INET6;
+	k.prefix.len = ifa->ifa_prefixlen;
+	memcpy(k.prefix.addr.a, nla_data_c(ad), 16);
+	if (!kaddr_is_kernels(&k))
+		return;
+	const struct kstate *st = &c->a->st;
+	for (size_t j = 0; j < st->n_lladdrs; j++)
+		if (st->lladdrs[j].ifindex == k.ifindex && same_addr(&st->lladdrs[j], &k))
+			return;
+	addr_msg(c->a, RTM_DELADDR, 0, k.ifindex, &k.prefix, false);
+	ref(c->a, c->op, false);
+}
+
+/* The kernel's own addresses of a link this apply deleted and put back, as they were. */
+static void restore_lladdrs(struct app *a, size_t op)
+{
+	const struct klink *kl = a->ops.v[op].kl;
+	struct llctx c = { a, op, kl };
+	struct nlbuf req;
+	nlb_init(&req);
+	struct ifaddrmsg ifa = { .ifa_family = AF_INET6, .ifa_index = (uint32_t)kl->ifindex };
+	nlb_end(&req, nlb_msg(&req, RTM_GETADDR, NLM_F_DUMP, &ifa, sizeof ifa));
+	struct nl_arena arena = { 0 };
+	int r = nls_dump(&a->s, &req, &arena, ll_current, &c);
+	nl_arena_free(&arena);
+	nlb_free(&req);
+	if (r < 0)
+		return;
+	for (size_t j = 0; j < a->st.n_lladdrs; j++) {
+		const struct kaddr *k = &a->st.lladdrs[j];
+		if (k->ifindex != kl->ifindex || k->prefix.addr.family != AF_INET6 || !k->raw)
+			continue;
+		/* NLM_F_REPLACE: the kernel may have made the same one again by itself. */
+		nlb_copy_msg(&a->b, k->raw, RTM_NEWADDR, NLM_F_CREATE | NLM_F_REPLACE);
+		ref(a, op, false);
+	}
 }
 
 static size_t run_undo(struct app *a)
@@ -708,7 +785,7 @@ static size_t run_undo(struct app *a)
 		if (o->type == OP_LINK_DEL && strcmp(o->kl->p.kind, "tun") == 0) {
 			flush(a);
 			int err = 0;
-			if (tap_make(a, o->kl->name, o->kl->ifindex, o->kl->tun_owner, &err) < 0) {
+			if (tap_make(a, o->kl->name, o->kl->ifindex, o->kl->tun_owner, o->kl->flags & IFF_UP, &err) < 0) {
 				s->err = err;
 				a->undo_failed++;
 				report_error(a, i, "rollback: could not undo ");
@@ -718,6 +795,25 @@ static size_t run_undo(struct app *a)
 		build_undo(a, i);
 		undone++;
 	}
+	flush(a);
+	/* The kernel moves an IPv6 route's MTU with its device's when they were equal, so putting a
+	 * device's MTU back may have changed routes this apply never touched: put those back too. */
+	for (size_t i = 0; i < a->ops.n; i++) {
+		const struct op *o = &a->ops.v[i];
+		if (!a->os[i].done || o->type != OP_LINK_SET || !(o->what & LS_MTU))
+			continue;
+		for (size_t j = 0; j < a->st.n_routes; j++) {
+			const struct kroute *kr = &a->st.routes[j];
+			if (kr->mtu && kr->oif == o->kl->ifindex && kr->dst.addr.family == AF_INET6) {
+				raw_route_msg(a, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE, kr);
+				ref(a, i, false);
+			}
+		}
+	}
+	flush(a);
+	for (size_t i = 0; i < a->ops.n; i++)
+		if (a->os[i].done && a->ops.v[i].type == OP_LINK_DEL)
+			restore_lladdrs(a, i);
 	flush(a);
 	a->undoing = false;
 	return undone;
@@ -857,7 +953,9 @@ int runtime_apply(const struct plan *plan, const struct apply_opts *opts, struct
 	struct passwd *pw = getpwnam("nobody");
 	a.nobody = pw ? pw->pw_uid : 65534;
 
-	run_forward(&a);
+	/* What adds and changes, then the nftables transaction, then what deletes: a failure in
+	 * the first two leaves nothing deleted to put back. */
+	run_forward(&a, 0, PH_ROUTE_DEL);
 	bool nft_done = false;
 	if (!a.failed && nft_change) {
 		if (nft_load(plan->nft_ruleset, d) < 0)
@@ -865,6 +963,8 @@ int runtime_apply(const struct plan *plan, const struct apply_opts *opts, struct
 		else
 			nft_done = true;
 	}
+	if (!a.failed)
+		run_forward(&a, PH_ROUTE_DEL, PH_COUNT);
 	if (a.failed) {
 		for (size_t i = 0; i < a.ops.n && a.reported < 10; i++)
 			if (a.os[i].err) {
@@ -878,6 +978,10 @@ int runtime_apply(const struct plan *plan, const struct apply_opts *opts, struct
 	rep->apply_ms = t3 - t2;
 	if (!a.failed && verify(&a, nft_done) < 0)
 		a.failed++;
+	if (!a.failed && opts->fail_verify) {
+		diag_error(d, noloc, "verify: failing on purpose (fail_verify)");
+		a.failed++;
+	}
 	rep->verify_ms = now_ms() - t3;
 
 	if (a.failed) {

@@ -23,6 +23,7 @@ struct diffctx {
 	unsigned char *kgone;       /* per kernel link: deleted or re-created by this apply */
 	unsigned char *krecreated;  /* per kernel link: re-created (deleted first) */
 	unsigned char *kreleased;   /* per kernel link: released from its master in a PRE phase */
+	unsigned char *kmtu;        /* per kernel link: its MTU changes in place */
 	int *kdepth;
 	struct oplist ph[PH_COUNT];
 };
@@ -358,8 +359,10 @@ static void diff_links(struct diffctx *c)
 		const struct plan_link *pl = &p->links[i];
 		const struct klink *kl = c->cur[i];
 		unsigned what = 0;
-		if (pl->mtu && kl->mtu != pl->mtu)
+		if (pl->mtu && kl->mtu != pl->mtu) {
 			what |= LS_MTU;
+			c->kmtu[kpos(c, kl)] = 1;
+		}
 		if (pl->has_mac && (!kl->has_mac || memcmp(kl->mac, pl->mac, 6) != 0))
 			what |= LS_MAC;
 		int old_master = kl->master;
@@ -656,7 +659,12 @@ static void diff_routes(struct diffctx *c)
 		struct oplist *l = pr->has_gw ? &gw : &c->ph[PH_ROUTE_ADD];
 		if (j != (size_t)-1 && fate[j] == 0) {
 			fate[j] = 1;
-			if (route_matches(c, pr, &st->routes[j]))
+			/* An IPv6 route's MTU follows its device's MTU in the kernel when they were equal:
+			 * through a device whose MTU changes, it is set again after. */
+			const struct klink *ol = st->routes[j].oif ? kstate_link_by_index(st, st->routes[j].oif) : NULL;
+			bool mtu_follows = st->routes[j].mtu && st->routes[j].dst.addr.family == AF_INET6 &&
+					   ol && c->kmtu[kpos(c, ol)];
+			if (route_matches(c, pr, &st->routes[j]) && !mtu_follows)
 				continue;
 			struct op *o = push_to(l, PH_ROUTE_ADD, OP_ROUTE_REPLACE);
 			o->kr = &st->routes[j];
@@ -695,6 +703,7 @@ int diff_compute(const struct kstate *st, const struct plan *plan, struct oplist
 	c.kgone = xcalloc(nk, 1);
 	c.krecreated = xcalloc(nk, 1);
 	c.kreleased = xcalloc(nk, 1);
+	c.kmtu = xcalloc(nk, 1);
 	kindex_init(&c.plan_by_name, plan->n_links);
 	for (size_t i = 0; i < plan->n_links; i++)
 		if (plan_link_index(&c, plan->links[i].name) < 0)
@@ -726,6 +735,7 @@ int diff_compute(const struct kstate *st, const struct plan *plan, struct oplist
 	free(c.kgone);
 	free(c.krecreated);
 	free(c.kreleased);
+	free(c.kmtu);
 	free(c.kdepth);
 	kindex_free(&c.plan_by_name);
 	return c.errors ? -1 : 0;

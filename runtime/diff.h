@@ -12,7 +12,8 @@
  *   ADDR_ADD, ROUTE_ADD (interface and blackhole routes before gateway routes; changed routes are
  *            replaced in place, one operation each);
  *   ROUTE_DEL, ADDR_DEL, LINK_RELEASE (links ferry does not own leave ferry's bridges), LINK_DEL
- *            (children and ports first): what the plan no longer has, last. */
+ *            (children and ports first): what the plan no longer has, last (runtime_apply loads
+ *            the nftables table just before these). */
 #ifndef FERRY_RUNTIME_DIFF_H
 #define FERRY_RUNTIME_DIFF_H
 

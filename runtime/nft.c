@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include <nftables/libnftables.h>
 
@@ -19,7 +21,9 @@ void nftstate_free(struct nftstate *s)
 	memset(s, 0, sizeof *s);
 }
 
-/* Runs CMD; *OUT gets the output (may be NULL), *ERR the error text. Returns nft's status. */
+/* Runs CMD; *OUT gets the output (may be NULL), *ERR the error text. Returns nft's status. A
+ * multi-line CMD goes through a memfd, so that nft's error messages quote the right line (from a
+ * buffer, libnftables 1.0.6 quotes the first one). */
 static int run(const char *cmd, char **out, char **err)
 {
 	struct nft_ctx *ctx = nft_ctx_new(NFT_CTX_DEFAULT);
@@ -30,12 +34,36 @@ static int run(const char *cmd, char **out, char **err)
 	}
 	nft_ctx_buffer_output(ctx);
 	nft_ctx_buffer_error(ctx);
-	int r = nft_run_cmd_from_buffer(ctx, cmd);
+	int r;
+	int fd = strchr(cmd, '\n') ? memfd_create("ferry-nft", MFD_CLOEXEC) : -1;
+	if (fd >= 0 && write(fd, cmd, strlen(cmd)) == (ssize_t)strlen(cmd)) {
+		char path[64];
+		snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+		r = nft_run_cmd_from_filename(ctx, path);
+	} else {
+		r = nft_run_cmd_from_buffer(ctx, cmd);
+	}
+	if (fd >= 0)
+		close(fd);
 	if (out)
 		*out = xstrdup(nft_ctx_get_output_buffer(ctx));
 	if (err) {
 		const char *e = nft_ctx_get_error_buffer(ctx);
-		*err = xstrdup(e ? e : "");
+		struct strbuf sb;
+		sb_init(&sb);
+		sb_puts(&sb, "");
+		/* "/proc/self/fd/N:7:26-26: Error: ..." reads better as "nft_ruleset:7:26-26: ..." */
+		for (const char *p = e ? e : ""; *p;) {
+			if (strncmp(p, "/proc/self/fd/", 14) == 0) {
+				p += 14;
+				while (*p >= '0' && *p <= '9')
+					p++;
+				sb_puts(&sb, "nft_ruleset");
+			} else {
+				sb_putc(&sb, *p++);
+			}
+		}
+		*err = sb_steal(&sb);
 	}
 	nft_ctx_free(ctx);
 	return r;
@@ -139,7 +167,8 @@ bool nft_ruleset_ok(const char *rs, struct diags *d)
 	return true;
 }
 
-/* The ruleset with the hash comment put in the table's block. */
+/* The ruleset with the hash comment put in the table's block, on the same line: nft's messages
+ * keep the plan text's line numbers. */
 static char *marked(const char *rs)
 {
 	const char *t = strstr(rs, "table inet ferry");
@@ -147,7 +176,7 @@ static char *marked(const char *rs)
 	char *h = text_hash(rs);
 	char *out;
 	if (b)
-		out = xasprintf("%.*s{\n\tcomment \"ferry:%s\"\n%s", (int)(b - rs), rs, h, b + 1);
+		out = xasprintf("%.*s{ comment \"ferry:%s\";%s", (int)(b - rs), rs, h, b + 1);
 	else
 		out = xstrdup(rs);
 	free(h);
@@ -157,7 +186,8 @@ static char *marked(const char *rs)
 static int load(const char *text, const char *what, struct diags *d)
 {
 	char *err = NULL;
-	char *cmd = xasprintf("add table inet ferry\ndelete table inet ferry\n%s", text ? text : "");
+	/* One line before the text, so that line numbers in errors are the text's own. */
+	char *cmd = xasprintf("add table inet ferry; delete table inet ferry; %s\n", text ? text : "");
 	int r = run(cmd, NULL, &err);
 	if (r != 0) {
 		trim(err);

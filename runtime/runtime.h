@@ -24,6 +24,7 @@ struct apply_opts {
 	bool ack_each;         /* NLM_F_ACK on every message instead of one barrier per chunk (slower;
 	                          for comparison in the benchmark) */
 	bool verbose;          /* one diag note per operation (dry runs show what would be done) */
+	bool fail_verify;      /* tests: fail after applying everything, so that all of it is undone */
 };
 
 struct apply_report {

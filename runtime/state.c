@@ -81,6 +81,7 @@ void kstate_free(struct kstate *st)
 		free(st->links[i].alias);
 	free(st->links);
 	free(st->addrs);
+	free(st->lladdrs);
 	free(st->routes);
 	kindex_free(&st->by_name);
 	kindex_free(&st->by_index);
@@ -438,8 +439,12 @@ static int read_once(struct nlsock *s, struct kstate *st)
 		const struct kaddr *a = &ac.all[i];
 		const struct klink *l = kstate_link_by_index(st, a->ifindex);
 		bool ours = a->proto == FERRY_RT_PROTO || (l && klink_is_ferry(l) && !kaddr_is_kernels(a));
-		if (ours)
+		if (ours) {
 			*kstate_add_addr(st) = *a;
+		} else if (l && klink_is_ferry(l)) {
+			GROW(st->lladdrs, st->n_lladdrs, st->cap_lladdrs);
+			st->lladdrs[st->n_lladdrs++] = *a;
+		}
 	}
 	free(ac.all);
 

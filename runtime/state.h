@@ -80,6 +80,9 @@ struct kstate {
 	struct kaddr *addrs;      /* ferry's: on ferry's links (not the kernel's own link-local ones),
 	                             or marked with IFA_PROTO FERRY_RT_PROTO anywhere */
 	size_t n_addrs, cap_addrs;
+	struct kaddr *lladdrs;    /* the kernel's own addresses on ferry's links (IPv6 link-local):
+	                             not ferry's to change, kept to put a deleted link back as it was */
+	size_t n_lladdrs, cap_lladdrs;
 	struct kroute *routes;    /* ferry's: protocol FERRY_RT_PROTO, every table */
 	size_t n_routes, cap_routes;
 	struct kindex by_name, by_index;   /* over links */
