@@ -157,9 +157,11 @@ static bool same_snapshot(const char *before, const char *after, const char *wha
 
 /* ---- plans ---- */
 
+/* Room for element N (zeroed): capacity is the next power of two, so adding is amortized O(1). */
 static void *grow(void *arr, size_t n, size_t size)
 {
-	arr = xrealloc(arr, (n + 1) * size);
+	if ((n & (n - 1)) == 0)
+		arr = xrealloc(arr, (n ? 2 * n : 1) * size);
 	memset((char *)arr + n * size, 0, size);
 	return arr;
 }
