@@ -429,6 +429,21 @@ static bool kaddr_eq(const void *cv, size_t pos)
 	       strcmp(kname(x->c, ka->ifindex), x->k.dev) == 0;
 }
 
+struct pactx { const struct plan *p; const struct plan_addr *a; };
+static bool plan_addr_eq(const void *cv, size_t pos)
+{
+	const struct pactx *x = cv;
+	const struct plan_addr *q = &x->p->addrs[pos];
+	return strcmp(q->dev, x->a->dev) == 0 && q->prefix.len == x->a->prefix.len && ip_equal(&q->prefix.addr, &x->a->prefix.addr);
+}
+
+struct fctx { const struct actx *x; const unsigned char *fate; };
+static bool kaddr_eq_going(const void *cv, size_t pos)
+{
+	const struct fctx *f = cv;
+	return f->fate[pos] == 0 && kaddr_eq(f->x, pos);
+}
+
 static void diff_addrs(struct diffctx *c)
 {
 	const struct kstate *st = c->st;
@@ -468,16 +483,8 @@ static void diff_addrs(struct diffctx *c)
 		struct akey k = { pa->dev, fam, pa->prefix.addr.a, pa->prefix.len };
 		uint64_t h = akey_hash(&k);
 		/* duplicates in the plan */
-		size_t prev = (size_t)-1;
-		for (size_t s = h & seen.mask; seen.slots[s]; s = (s + 1) & seen.mask) {
-			const struct plan_addr *q = &p->addrs[seen.slots[s] - 1];
-			if (strcmp(q->dev, pa->dev) == 0 && q->prefix.addr.family == fam && q->prefix.len == pa->prefix.len &&
-			    ip_equal(&q->prefix.addr, &pa->prefix.addr)) {
-				prev = seen.slots[s] - 1;
-				break;
-			}
-		}
-		if (prev != (size_t)-1) {
+		struct pactx pc = { p, pa };
+		if (kindex_find(&seen, h, plan_addr_eq, &pc) != (size_t)-1) {
 			char buf[IP_STRLEN];
 			ip_format(&pa->prefix.addr, buf);
 			ERR(c, pa->owner, "address %s/%d on %s appears twice in the plan", buf, pa->prefix.len, pa->dev);
@@ -492,11 +499,10 @@ static void diff_addrs(struct diffctx *c)
 		}
 		/* The same address with another length: it goes first (IPv6 refuses it twice on a link). */
 		x.k.len = -1;
-		for (size_t s = akey_hash(&x.k) & anylen.mask; anylen.slots[s]; s = (s + 1) & anylen.mask) {
-			size_t jj = anylen.slots[s] - 1;
-			if (kaddr_eq(&x, jj) && fate[jj] == 0)
-				fate[jj] = 2;
-		}
+		struct fctx fx = { &x, fate };
+		size_t jj;
+		while ((jj = kindex_find(&anylen, akey_hash(&x.k), kaddr_eq_going, &fx)) != (size_t)-1)
+			fate[jj] = 2;
 		push(c, PH_ADDR_ADD, OP_ADDR_ADD)->pa = pa;
 	}
 	/* IPv4 in reverse (secondaries before their primary), IPv6 in order: undone in reverse, each
@@ -525,13 +531,14 @@ struct rkey {
 	uint32_t table, priority;
 };
 
+/* Word at a time (kindex mixes the result): this runs for every route, twice. */
 static uint64_t rkey_hash(const struct rkey *k)
 {
-	uint64_t h = hash_bytes(&k->family, sizeof k->family, 0);
-	h = hash_bytes(k->dst, k->family == AF_INET ? 4 : 16, h);
-	h = hash_bytes(&k->len, sizeof k->len, h);
-	h = hash_bytes(&k->table, sizeof k->table, h);
-	return hash_bytes(&k->priority, sizeof k->priority, h);
+	uint64_t w[2] = { 0, 0 };
+	memcpy(w, k->dst, k->family == AF_INET ? 4 : 16);
+	uint64_t h = w[0] * 0x9e3779b97f4a7c15ULL ^ w[1];
+	h = h * 0x9e3779b97f4a7c15ULL ^ ((uint64_t)k->len << 40 | (uint64_t)k->family << 32 | k->priority);
+	return h * 0x9e3779b97f4a7c15ULL ^ k->table;
 }
 
 struct rctx { const struct kstate *st; struct rkey k; };
@@ -573,32 +580,28 @@ static struct op *push_to(struct oplist *l, enum op_phase ph, enum op_type t)
 static bool route_valid(struct diffctx *c, const struct plan_route *pr)
 {
 	int fam = plan_route_family(pr);
-	char buf[IP_STRLEN];
 	if ((fam != AF_INET && fam != AF_INET6) || pr->dst.len < 0 || pr->dst.len > ip_bits(fam)) {
 		ERR(c, pr->owner, "route destination is not a valid IPv4 or IPv6 prefix");
 		return false;
 	}
+	const char *why = NULL;
+	if (prefix_has_host_bits(&pr->dst))
+		why = "has host bits set";
+	else if ((pr->blackhole && (pr->has_gw || pr->dev[0])) || (!pr->blackhole && !pr->has_gw && !pr->dev[0]))
+		why = "needs a gateway, an interface (or both), or blackhole";
+	else if (pr->has_gw && pr->gw.family != fam)
+		why = "has a gateway of the other address family";
+	const struct klink *dev = NULL;
+	if (!why && pr->dev[0] && plan_link_index(c, pr->dev) < 0 &&
+	    (!(dev = kstate_link(c->st, pr->dev)) || c->kgone[kpos(c, dev)]))
+		why = "goes through an interface that does not exist:";
+	if (!why)
+		return true;
+	char buf[IP_STRLEN];
 	ip_format(&pr->dst.addr, buf);
-	if (prefix_has_host_bits(&pr->dst)) {
-		ERR(c, pr->owner, "route destination %s/%d has host bits set", buf, pr->dst.len);
-		return false;
-	}
-	if ((pr->blackhole && (pr->has_gw || pr->dev[0])) || (!pr->blackhole && !pr->has_gw && !pr->dev[0])) {
-		ERR(c, pr->owner, "route %s/%d needs a gateway, an interface (or both), or blackhole", buf, pr->dst.len);
-		return false;
-	}
-	if (pr->has_gw && pr->gw.family != fam) {
-		ERR(c, pr->owner, "route %s/%d has a gateway of the other address family", buf, pr->dst.len);
-		return false;
-	}
-	if (pr->dev[0]) {
-		const struct klink *dev = kstate_link(c->st, pr->dev);
-		if (plan_link_index(c, pr->dev) < 0 && (!dev || c->kgone[kpos(c, dev)])) {
-			ERR(c, pr->owner, "route %s/%d through %s, which does not exist", buf, pr->dst.len, pr->dev);
-			return false;
-		}
-	}
-	return true;
+	ERR(c, pr->owner, "route %s/%d %s%s%s", buf, pr->dst.len, why, why[strlen(why) - 1] == ':' ? " " : "",
+	    why[strlen(why) - 1] == ':' ? pr->dev : "");
+	return false;
 }
 
 struct pkctx { const struct plan *p; const struct plan_route *r; };
@@ -614,60 +617,92 @@ static void diff_routes(struct diffctx *c)
 {
 	const struct kstate *st = c->st;
 	const struct plan *p = c->plan;
-
-	/* The plan's own duplicates first. */
-	struct kindex pix;
-	kindex_init(&pix, p->n_routes);
-	for (size_t i = 0; i < p->n_routes; i++) {
-		const struct plan_route *pr = &p->routes[i];
-		if (!route_valid(c, pr))
-			continue;
-		struct rkey k = { pr->dst.addr.family, pr->dst.addr.a, pr->dst.len, 0, 0 };
-		uint64_t h = rkey_hash(&k);
-		struct pkctx x = { p, pr };
-		if (kindex_find(&pix, h, plan_route_eq, &x) != (size_t)-1) {
-			char buf[IP_STRLEN];
-			ip_format(&pr->dst.addr, buf);
-			ERR(c, pr->owner, "route %s/%d appears twice in the plan", buf, pr->dst.len);
-			continue;
-		}
-		kindex_put(&pix, h, i);
-	}
-	kindex_free(&pix);
+	for (size_t i = 0; i < p->n_routes; i++)
+		route_valid(c, &p->routes[i]);
 	if (c->errors)
 		return;
 
+	bool any_recreated = false;
+	for (size_t k = 0; k < st->n_links; k++)
+		any_recreated |= c->krecreated[k];
 	struct kindex ix;
 	kindex_init(&ix, st->n_routes);
-	/* 0: goes (unless matched), 1: kept or replaced, 2: on a link made again, goes first */
+	/* 0: goes (unless matched), 1: kept or replaced, 2: on a link made again, goes first,
+	 * 3: that, and a plan route has it */
 	unsigned char *fate = xcalloc(st->n_routes ? st->n_routes : 1, 1);
 	for (size_t j = 0; j < st->n_routes; j++) {
 		const struct kroute *kr = &st->routes[j];
 		struct rkey k = { kr->dst.addr.family, kr->dst.addr.a, kr->dst.len, kr->table, kr->priority };
 		kindex_put(&ix, rkey_hash(&k), j);
-		const struct klink *l = kr->oif ? kstate_link_by_index(st, kr->oif) : NULL;
-		if (l && c->krecreated[kpos(c, l)])
-			fate[j] = 2;
+		if (any_recreated) {
+			const struct klink *l = kr->oif ? kstate_link_by_index(st, kr->oif) : NULL;
+			if (l && c->krecreated[kpos(c, l)])
+				fate[j] = 2;
+		}
 	}
-	/* Interface and blackhole routes go in before gateway routes, which may need them. */
-	struct oplist gw = { 0 };
+	/* Each plan route to its kernel route; a kernel route two plan routes claim is a duplicate,
+	 * and so are two plan routes the kernel has neither of (a second index, over those only). */
+	size_t *match = xmalloc((p->n_routes ? p->n_routes : 1) * sizeof *match);
+	size_t unmatched = 0;
 	for (size_t i = 0; i < p->n_routes; i++) {
 		const struct plan_route *pr = &p->routes[i];
 		struct rctx x = { st, { plan_route_family(pr), pr->dst.addr.a, pr->dst.len, RT_TABLE_MAIN,
 					plan_route_priority(pr) } };
 		size_t j = kindex_find(&ix, rkey_hash(&x.k), kroute_eq, &x);
+		match[i] = j;
+		if (j == (size_t)-1) {
+			unmatched++;
+		} else if (fate[j] == 1 || fate[j] == 3) {
+			char buf[IP_STRLEN];
+			ip_format(&pr->dst.addr, buf);
+			ERR(c, pr->owner, "route %s/%d appears twice in the plan", buf, pr->dst.len);
+		} else {
+			fate[j] = fate[j] == 2 ? 3 : 1;
+		}
+	}
+	if (unmatched > 1) {
+		struct kindex pix;
+		kindex_init(&pix, unmatched);
+		for (size_t i = 0; i < p->n_routes; i++) {
+			if (match[i] != (size_t)-1)
+				continue;
+			const struct plan_route *pr = &p->routes[i];
+			struct rkey k = { pr->dst.addr.family, pr->dst.addr.a, pr->dst.len, 0, 0 };
+			uint64_t h = rkey_hash(&k);
+			struct pkctx x = { p, pr };
+			if (kindex_find(&pix, h, plan_route_eq, &x) != (size_t)-1) {
+				char buf[IP_STRLEN];
+				ip_format(&pr->dst.addr, buf);
+				ERR(c, pr->owner, "route %s/%d appears twice in the plan", buf, pr->dst.len);
+				continue;
+			}
+			kindex_put(&pix, h, i);
+		}
+		kindex_free(&pix);
+	}
+	if (c->errors) {
+		free(match);
+		free(fate);
+		kindex_free(&ix);
+		return;
+	}
+	/* Interface and blackhole routes go in before gateway routes, which may need them. */
+	struct oplist gw = { 0 };
+	for (size_t i = 0; i < p->n_routes; i++) {
+		const struct plan_route *pr = &p->routes[i];
+		size_t j = match[i];
 		struct oplist *l = pr->has_gw ? &gw : &c->ph[PH_ROUTE_ADD];
-		if (j != (size_t)-1 && fate[j] == 0) {
-			fate[j] = 1;
+		if (j != (size_t)-1 && fate[j] == 1) {
 			/* An IPv6 route's MTU follows its device's MTU in the kernel when they were equal:
 			 * through a device whose MTU changes, it is set again after. */
-			const struct klink *ol = st->routes[j].oif ? kstate_link_by_index(st, st->routes[j].oif) : NULL;
-			bool mtu_follows = st->routes[j].mtu && st->routes[j].dst.addr.family == AF_INET6 &&
-					   ol && c->kmtu[kpos(c, ol)];
-			if (route_matches(c, pr, &st->routes[j]) && !mtu_follows)
+			const struct kroute *kr = &st->routes[j];
+			const struct klink *ol = kr->mtu && kr->dst.addr.family == AF_INET6 && kr->oif ?
+						 kstate_link_by_index(st, kr->oif) : NULL;
+			bool mtu_follows = ol && c->kmtu[kpos(c, ol)];
+			if (route_matches(c, pr, kr) && !mtu_follows)
 				continue;
 			struct op *o = push_to(l, PH_ROUTE_ADD, OP_ROUTE_REPLACE);
-			o->kr = &st->routes[j];
+			o->kr = kr;
 			o->pr = pr;
 		} else {
 			push_to(l, PH_ROUTE_ADD, OP_ROUTE_ADD)->pr = pr;
@@ -682,8 +717,9 @@ static void diff_routes(struct diffctx *c)
 			const struct kroute *kr = &st->routes[j];
 			if (fate[j] == 1 || kr->has_gw != (pass == 0))
 				continue;
-			push(c, fate[j] == 2 ? PH_PRE_ROUTE_DEL : PH_ROUTE_DEL, OP_ROUTE_DEL)->kr = kr;
+			push(c, fate[j] >= 2 ? PH_PRE_ROUTE_DEL : PH_ROUTE_DEL, OP_ROUTE_DEL)->kr = kr;
 		}
+	free(match);
 	free(fate);
 	kindex_free(&ix);
 }

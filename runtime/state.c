@@ -26,7 +26,17 @@ uint64_t hash_bytes(const void *p, size_t n, uint64_t h)
 		h ^= s[i];
 		h *= 1099511628211ULL;
 	}
-	return h ^ (h >> 29);
+	return h;
+}
+
+/* FNV's low bits are poor for keys that differ in a byte or two: mixed before use. */
+static uint64_t mix(uint64_t h)
+{
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	return h ^ (h >> 33);
 }
 
 void kindex_init(struct kindex *ix, size_t n)
@@ -47,19 +57,23 @@ void kindex_free(struct kindex *ix)
 
 void kindex_put(struct kindex *ix, uint64_t h, size_t pos)
 {
+	h = mix(h);
 	size_t i = h & ix->mask;
-	while (ix->slots[i])
+	while (ix->slots[i].pos)
 		i = (i + 1) & ix->mask;
-	ix->slots[i] = (uint32_t)pos + 1;
+	ix->slots[i].pos = (uint32_t)pos + 1;
+	ix->slots[i].tag = (uint32_t)(h >> 32);
 }
 
 size_t kindex_find(const struct kindex *ix, uint64_t h, bool (*eq)(const void *ctx, size_t pos), const void *ctx)
 {
 	if (!ix->slots)
 		return (size_t)-1;
-	for (size_t i = h & ix->mask; ix->slots[i]; i = (i + 1) & ix->mask)
-		if (eq(ctx, ix->slots[i] - 1))
-			return ix->slots[i] - 1;
+	h = mix(h);
+	uint32_t tag = (uint32_t)(h >> 32);
+	for (size_t i = h & ix->mask; ix->slots[i].pos; i = (i + 1) & ix->mask)
+		if (ix->slots[i].tag == tag && eq(ctx, ix->slots[i].pos - 1))
+			return ix->slots[i].pos - 1;
 	return (size_t)-1;
 }
 

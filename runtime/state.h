@@ -68,9 +68,14 @@ struct kroute {
 	const struct nlmsghdr *raw;
 };
 
-/* An index: open addressing over positions in an array (stored as position + 1). */
+/* An index: open addressing over positions in an array (stored as position + 1), each slot with
+ * 32 bits of its hash so that most probes compare no key. */
+struct kslot {
+	uint32_t pos;             /* position + 1, 0 for an empty slot */
+	uint32_t tag;
+};
 struct kindex {
-	uint32_t *slots;
+	struct kslot *slots;
 	size_t mask;
 };
 

@@ -495,7 +495,18 @@ TEST(diff_plan_errors)
 	CHECK(strstr(errtext, "20.0.0.1/24 has host bits set") != NULL);
 	CHECK(strstr(errtext, "20.0.1.0/24 needs a gateway") != NULL);
 	CHECK(strstr(errtext, "20.0.2.0/24 has a gateway of the other address family") != NULL);
+	plan_free(&p);
+
+	/* duplicates: among routes the kernel has, and among new ones */
+	memset(&p, 0, sizeof p);
+	proute(&p, "20.0.3.0/24", "10.0.0.1", NULL);
+	proute(&p, "20.0.3.0/24", "10.0.0.2", NULL);
+	kroute(&st, "20.0.4.0/24", "10.0.0.1", 1);
+	proute(&p, "20.0.4.0/24", "10.0.0.1", NULL);
+	proute(&p, "20.0.4.0/24", "10.0.0.1", NULL);
+	CHECK(diff(&st, &p, &ops) < 0);
 	CHECK(strstr(errtext, "/Common/r-20.0.3.0/24: route 20.0.3.0/24 appears twice") != NULL);
+	CHECK(strstr(errtext, "/Common/r-20.0.4.0/24: route 20.0.4.0/24 appears twice") != NULL);
 	plan_free(&p);
 	kstate_free(&st);
 }
