@@ -44,7 +44,19 @@ void oplist_free(struct oplist *l)
 	memset(l, 0, sizeof *l);
 }
 
-static struct op *push_to(struct oplist *l, enum op_phase ph, enum op_type t);
+static struct op *push_to(struct oplist *l, enum op_phase ph, enum op_type t)
+{
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 64;
+		l->v = xrealloc(l->v, l->cap * sizeof *l->v);
+	}
+	struct op *o = &l->v[l->n++];
+	memset(o, 0, sizeof *o);
+	o->type = t;
+	o->phase = ph;
+	return o;
+}
+
 static struct op *push(struct diffctx *c, enum op_phase ph, enum op_type t) { return push_to(&c->ph[ph], ph, t); }
 
 /* ---- what the plan means in the kernel's terms ---- */
@@ -255,8 +267,9 @@ static void diff_links(struct diffctx *c)
 	if (c->errors)
 		return;
 
-	/* A VLAN whose parent is made again goes with it; then levels: a new link comes a level after
-	 * a new master or parent. The plan lists parents first, but nothing here relies on it. */
+	/* A VLAN whose parent is made again goes with it; then levels: a link is made or changed a
+	 * level after a new master or parent, at the same level as a changed one (changes come first
+	 * within a level). The plan lists parents first, but nothing here relies on it. */
 	bool changed = true;
 	for (size_t pass = 0; changed && pass <= p->n_links + 1; pass++) {
 		changed = false;
@@ -272,9 +285,11 @@ static void diff_links(struct diffctx *c)
 					c->status[i] = ST_RECREATE;
 					changed = true;
 				}
-				if (unew && (c->status[i] == ST_CREATE || c->status[i] == ST_RECREATE) &&
-				    c->level[i] <= c->level[u]) {
-					c->level[i] = c->level[u] + 1;
+				/* After a new master or parent; not before a changed one (its up and mtu
+				 * come first at the same level: a VLAN needs its parent up). */
+				int want = c->level[u] + (unew ? 1 : 0);
+				if (c->level[i] < want) {
+					c->level[i] = want;
 					changed = true;
 				}
 			}
@@ -339,20 +354,8 @@ static void diff_links(struct diffctx *c)
 			if (c->kgone[k] && c->kdepth[k] == dpt)
 				push(c, c->krecreated[k] ? PH_PRE_LINK_DEL : PH_LINK_DEL, OP_LINK_DEL)->kl = &st->links[k];
 
-	/* Creations, level by level, plan order within a level. */
-	int maxl = 0;
-	for (size_t i = 0; i < p->n_links; i++)
-		if (c->level[i] > maxl)
-			maxl = c->level[i];
-	for (int lv = 0; lv <= maxl; lv++)
-		for (size_t i = 0; i < p->n_links; i++)
-			if ((c->status[i] == ST_CREATE || c->status[i] == ST_RECREATE) && c->level[i] == lv) {
-				struct op *o = push(c, PH_LINK_ADD, OP_LINK_ADD);
-				o->pl = &p->links[i];
-				o->level = lv;
-			}
-
 	/* Changes in place. */
+	struct oplist sets = { 0 };
 	for (size_t i = 0; i < p->n_links; i++) {
 		if (c->status[i] != ST_KEEP && c->status[i] != ST_PHYS)
 			continue;
@@ -391,13 +394,32 @@ static void diff_links(struct diffctx *c)
 			}
 		}
 		if (what) {
-			struct op *o = push(c, PH_LINK_SET, OP_LINK_SET);
+			struct op *o = push_to(&sets, PH_LINKS, OP_LINK_SET);
 			o->pl = pl;
 			o->kl = kl;
 			o->what = what;
 			o->old_master = old_master;
+			o->level = c->level[i];
 		}
 	}
+
+	/* Level by level: changes in place, then creations; plan order within each. */
+	int maxl = 0;
+	for (size_t i = 0; i < p->n_links; i++)
+		if (c->level[i] > maxl)
+			maxl = c->level[i];
+	for (int lv = 0; lv <= maxl; lv++) {
+		for (size_t k = 0; k < sets.n; k++)
+			if (sets.v[k].level == lv)
+				*push(c, PH_LINKS, OP_LINK_SET) = sets.v[k];
+		for (size_t i = 0; i < p->n_links; i++)
+			if ((c->status[i] == ST_CREATE || c->status[i] == ST_RECREATE) && c->level[i] == lv) {
+				struct op *o = push(c, PH_LINKS, OP_LINK_ADD);
+				o->pl = &p->links[i];
+				o->level = lv;
+			}
+	}
+	oplist_free(&sets);
 }
 
 /* ---- addresses ---- */
@@ -564,18 +586,6 @@ static bool route_matches(const struct diffctx *c, const struct plan_route *pr, 
 	return kr->mtu == (uint32_t)(pr->mtu > 0 ? pr->mtu : 0);
 }
 
-static struct op *push_to(struct oplist *l, enum op_phase ph, enum op_type t)
-{
-	if (l->n == l->cap) {
-		l->cap = l->cap ? l->cap * 2 : 64;
-		l->v = xrealloc(l->v, l->cap * sizeof *l->v);
-	}
-	struct op *o = &l->v[l->n++];
-	memset(o, 0, sizeof *o);
-	o->type = t;
-	o->phase = ph;
-	return o;
-}
 
 static bool route_valid(struct diffctx *c, const struct plan_route *pr)
 {

@@ -7,8 +7,9 @@
  *            links that are re-created (kind or immutable parameter changed), ports released from
  *            bridges that are re-created, the links themselves (children and ports first), and an
  *            address whose length changes (the kernel refuses the same IPv6 address twice);
- *   LINK_ADD new links, level by level (a link's master or parent is made a level before it);
- *   LINK_SET mtu, mac, master, up, alias and bridge-port flags changed in place, in plan order;
+ *   LINKS    level by level (a link comes a level after a new master or parent): first the links
+ *            changed in place (mtu, mac, master, up, alias, bridge-port flags: a VLAN's parent must
+ *            be up before the VLAN is made), then the new ones;
  *   ADDR_ADD, ROUTE_ADD (interface and blackhole routes before gateway routes; changed routes are
  *            replaced in place, one operation each);
  *   ROUTE_DEL, ADDR_DEL, LINK_RELEASE (links ferry does not own leave ferry's bridges), LINK_DEL
@@ -23,7 +24,7 @@
 
 enum op_phase {
 	PH_PRE_ROUTE_DEL, PH_PRE_ADDR_DEL, PH_PRE_LINK_RELEASE, PH_PRE_LINK_DEL,
-	PH_LINK_ADD, PH_LINK_SET, PH_ADDR_ADD, PH_ROUTE_ADD,
+	PH_LINKS, PH_ADDR_ADD, PH_ROUTE_ADD,
 	PH_ROUTE_DEL, PH_ADDR_DEL, PH_LINK_RELEASE, PH_LINK_DEL,
 	PH_COUNT
 };
@@ -48,7 +49,7 @@ struct op {
 	enum op_type type;
 	enum op_phase phase;
 	unsigned what;             /* OP_LINK_SET: LS_* */
-	int level;                 /* OP_LINK_ADD: 0 first; a link's master and parent are lower */
+	int level;                 /* OP_LINK_ADD/SET: 0 first; a new master or parent is lower */
 	const struct plan_link *pl;
 	const struct klink *kl;
 	const struct plan_addr *pa;

@@ -204,15 +204,15 @@ static char *summary(const struct oplist *ops)
 				  o->what & LS_MASTER ? "M" : "", o->what & LS_UP ? "u" : "", o->what & LS_ALIAS ? "A" : "",
 				  o->what & LS_BRPORT ? "p" : "");
 			break;
-		case OP_LINK_RELEASE: sb_printf(&sb, "%sLR:%s", o->phase < PH_LINK_ADD ? "pre-" : "", o->kl->name); break;
-		case OP_LINK_DEL: sb_printf(&sb, "%sLD:%s", o->phase < PH_LINK_ADD ? "pre-" : "", o->kl->name); break;
+		case OP_LINK_RELEASE: sb_printf(&sb, "%sLR:%s", o->phase < PH_LINKS ? "pre-" : "", o->kl->name); break;
+		case OP_LINK_DEL: sb_printf(&sb, "%sLD:%s", o->phase < PH_LINKS ? "pre-" : "", o->kl->name); break;
 		case OP_ADDR_ADD:
 			ip_format(&o->pa->prefix.addr, ip);
 			sb_printf(&sb, "AA:%s/%d", ip, o->pa->prefix.len);
 			break;
 		case OP_ADDR_DEL:
 			ip_format(&o->ka->prefix.addr, ip);
-			sb_printf(&sb, "%sAD:%s/%d", o->phase < PH_LINK_ADD ? "pre-" : "", ip, o->ka->prefix.len);
+			sb_printf(&sb, "%sAD:%s/%d", o->phase < PH_LINKS ? "pre-" : "", ip, o->ka->prefix.len);
 			break;
 		case OP_ROUTE_ADD:
 		case OP_ROUTE_REPLACE:
@@ -222,7 +222,7 @@ static char *summary(const struct oplist *ops)
 			break;
 		case OP_ROUTE_DEL:
 			ip_format(&o->kr->dst.addr, ip);
-			sb_printf(&sb, "%sRD:%s/%d", o->phase < PH_LINK_ADD ? "pre-" : "", ip, o->kr->dst.len);
+			sb_printf(&sb, "%sRD:%s/%d", o->phase < PH_LINKS ? "pre-" : "", ip, o->kr->dst.len);
 			break;
 		}
 	}
@@ -253,10 +253,31 @@ TEST(diff_empty_state_creates_in_order)
 	kstate_index(&st);
 	struct plan p;
 	base(&p);
-	/* bridge first, its ports a level later, the physical port changed in place; interface and
-	 * blackhole routes before gateway routes */
-	CHECK_OPS(&st, &p, "LA:br0@0 LA:vx0@1 LA:tap0@1 LS:eth1[Mu] AA:10.0.0.1/24 AA:2001:db8::1/64 "
+	/* bridge first, its ports a level later (the physical one changed in place first); interface
+	 * and blackhole routes before gateway routes */
+	CHECK_OPS(&st, &p, "LA:br0@0 LS:eth1[Mu] LA:vx0@1 LA:tap0@1 AA:10.0.0.1/24 AA:2001:db8::1/64 "
 			   "RA:20.0.1.0/24 RA:20.0.2.0/24 RA:20.0.0.0/24 RA:2001:db8:1::/64");
+	plan_free(&p);
+	kstate_free(&st);
+}
+
+TEST(diff_vlan_parent_up_before_the_vlan)
+{
+	struct kstate st;
+	kstate_init(&st);
+	klink(&st, 1, "lo", "", NULL);
+	klink(&st, 2, "eth3", "veth", NULL)->flags = 0;
+	kstate_index(&st);
+	struct plan p = { 0 };
+	plink(&p, "br0", PL_BRIDGE, "/Common/v");
+	struct plan_link *e = plink(&p, "eth3", PL_PHYSICAL, "/Common/v");
+	e->mtu = 9000;
+	struct plan_link *v = plink(&p, "eth3.7", PL_VLAN, "/Common/v");
+	snprintf(v->parent, sizeof v->parent, "eth3");
+	v->vlan_id = 7;
+	v->mtu = 9000;
+	snprintf(v->master, sizeof v->master, "br0");
+	CHECK_OPS(&st, &p, "LS:eth3[mu] LA:br0@0 LA:eth3.7@1");
 	plan_free(&p);
 	kstate_free(&st);
 }
