@@ -64,6 +64,8 @@ struct app {
 	size_t undo_failed;
 	size_t reported;
 	struct kindex created;   /* OP_LINK_ADD ops by link name */
+	bool verify_targeted;
+	const struct plan *whole;   /* the caller's plan (plan may be a view with fewer routes) */
 	uid_t nobody;
 	size_t nl_messages;
 };
@@ -838,19 +840,120 @@ static void count(const struct oplist *ops, struct apply_report *r)
 	}
 }
 
+/* ---- reading only some routes ---- */
+
+/* A set of route prefixes. */
+struct keyset {
+	struct ipprefix *v;
+	size_t n, cap;
+	struct kindex ix;
+};
+
+static uint64_t pfx_hash(const struct ipprefix *p)
+{
+	return hash_bytes(p->addr.a, p->addr.family == AF_INET ? 4 : 16, 1000003u * (uint64_t)(p->len + 1) + (uint64_t)p->addr.family);
+}
+
+static bool pfx_equal(const struct ipprefix *a, const struct ipprefix *b)
+{
+	return a->len == b->len && ip_equal(&a->addr, &b->addr);
+}
+
+static void ks_add(struct keyset *k, const struct ipprefix *p)
+{
+	if (k->n == k->cap) {
+		k->cap = k->cap ? k->cap * 2 : 64;
+		k->v = xrealloc(k->v, k->cap * sizeof *k->v);
+	}
+	k->v[k->n++] = *p;
+}
+
+struct ksctx { const struct keyset *k; const struct ipprefix *p; };
+static bool ks_eq(const void *cv, size_t pos)
+{
+	const struct ksctx *c = cv;
+	return pfx_equal(&c->k->v[pos], c->p);
+}
+
+static void ks_index(struct keyset *k)
+{
+	kindex_free(&k->ix);
+	kindex_init(&k->ix, k->n);
+	for (size_t i = 0; i < k->n; i++)
+		kindex_put(&k->ix, pfx_hash(&k->v[i]), i);
+}
+
+static bool ks_has(const struct keyset *k, const struct ipprefix *p)
+{
+	struct ksctx c = { k, p };
+	return kindex_find(&k->ix, pfx_hash(p), ks_eq, &c) != (size_t)-1;
+}
+
+static void ks_free(struct keyset *k)
+{
+	free(k->v);
+	kindex_free(&k->ix);
+	memset(k, 0, sizeof *k);
+}
+
+/* PLAN with only the routes whose prefix is in KEYS (a shallow copy: plan_free it not). */
+static void plan_view(const struct plan *plan, const struct keyset *keys, struct plan *view)
+{
+	*view = *plan;
+	view->routes = xmalloc((plan->n_routes ? plan->n_routes : 1) * sizeof *view->routes);
+	view->n_routes = 0;
+	for (size_t i = 0; i < plan->n_routes; i++)
+		if (ks_has(keys, &plan->routes[i].dst))
+			view->routes[view->n_routes++] = plan->routes[i];
+}
+
+/* At most this many routes are read one by one; more, and a dump is cheaper. */
+#define TARGETED_MAX 4096
+
+/* Links and addresses, and the routes to KEYS only. 0; 1 when the kernel cannot tell (read all
+ * then); -1 on failure. */
+static int read_targeted(struct nlsock *s, struct kstate *st, const struct keyset *keys)
+{
+	if (kstate_read_some(s, st, false) < 0)
+		return -1;
+	return kstate_get_routes(s, st, keys->v, keys->n);
+}
+
 static int verify(struct app *a, bool nft_changed)
 {
 	struct kstate now;
 	kstate_init(&now);
-	if (kstate_read(&a->s, &now) < 0) {
+	/* Few route operations: the links and addresses again, and those routes one by one. */
+	struct keyset keys = { 0 };
+	bool targeted = true;
+	for (size_t i = 0; i < a->ops.n && targeted; i++) {
+		const struct op *o = &a->ops.v[i];
+		if (o->pr)
+			ks_add(&keys, &o->pr->dst);
+		else if (o->kr)
+			ks_add(&keys, &o->kr->dst);
+		targeted = keys.n <= TARGETED_MAX;
+	}
+	int got = -1;
+	struct plan view;
+	memset(&view, 0, sizeof view);
+	if (targeted) {
+		ks_index(&keys);
+		got = read_targeted(&a->s, &now, &keys);
+		if (got == 0)
+			plan_view(a->whole, &keys, &view);
+	}
+	if (got != 0 && kstate_read(&a->s, &now) < 0) {
 		diag_error(a->d, noloc, "verify: reading the kernel's state: %s", strerror(errno));
 		kstate_free(&now);
+		ks_free(&keys);
 		return -1;
 	}
+	a->verify_targeted = got == 0;
 	struct diags quiet;
 	diag_init(&quiet, NULL);
 	struct oplist left;
-	int r = diff_compute(&now, a->plan, &left, &quiet);
+	int r = diff_compute(&now, got == 0 ? &view : a->whole, &left, &quiet);
 	if (r < 0 || left.n) {
 		char desc[256] = "a conflict";
 		if (left.n) {
@@ -864,6 +967,9 @@ static int verify(struct app *a, bool nft_changed)
 	}
 	oplist_free(&left);
 	kstate_free(&now);
+	ks_free(&keys);
+	if (got == 0)
+		free(view.routes);
 	if (r == 0 && nft_changed) {
 		struct nftstate ns;
 		nft_read(&ns, a->d);
@@ -874,6 +980,67 @@ static int verify(struct app *a, bool nft_changed)
 		nftstate_free(&ns);
 	}
 	return r;
+}
+
+/* ---- incremental: only what differs from the plan applied before ---- */
+
+static bool same_route(const struct plan_route *a, const struct plan_route *b)
+{
+	return pfx_equal(&a->dst, &b->dst) && a->has_gw == b->has_gw && (!a->has_gw || ip_equal(&a->gw, &b->gw)) &&
+	       strcmp(a->dev, b->dev) == 0 && a->blackhole == b->blackhole && a->mtu == b->mtu;
+}
+
+struct prctx { const struct plan *p; const struct ipprefix *dst; };
+static bool prev_eq(const void *cv, size_t pos)
+{
+	const struct prctx *c = cv;
+	return pfx_equal(&c->p->routes[pos].dst, c->dst);
+}
+
+/* The prefixes of routes that differ between PREV and PLAN (changed, new, or gone). Returns false
+ * when there are too many to read one by one. */
+static bool route_changes(const struct plan *prev, const struct plan *plan, struct keyset *keys)
+{
+	struct kindex ix;
+	kindex_init(&ix, prev->n_routes);
+	for (size_t i = 0; i < prev->n_routes; i++)
+		kindex_put(&ix, pfx_hash(&prev->routes[i].dst), i);
+	unsigned char *seen = xcalloc(prev->n_routes ? prev->n_routes : 1, 1);
+	bool ok = true;
+	for (size_t i = 0; i < plan->n_routes && ok; i++) {
+		const struct plan_route *r = &plan->routes[i];
+		struct prctx c = { prev, &r->dst };
+		size_t j = kindex_find(&ix, pfx_hash(&r->dst), prev_eq, &c);
+		if (j != (size_t)-1 && seen[j]) {
+			ok = false;   /* the plan has it twice: the full diff says so */
+			break;
+		}
+		if (j != (size_t)-1)
+			seen[j] = 1;
+		if (j == (size_t)-1 || !same_route(r, &prev->routes[j]))
+			ks_add(keys, &r->dst);
+		ok = keys->n <= TARGETED_MAX;
+	}
+	for (size_t j = 0; j < prev->n_routes && ok; j++) {
+		if (!seen[j])
+			ks_add(keys, &prev->routes[j].dst);
+		ok = keys->n <= TARGETED_MAX;
+	}
+	free(seen);
+	kindex_free(&ix);
+	return ok;
+}
+
+/* Operations that cannot have changed routes nobody read: anything that deletes (a link or an
+ * address takes routes with it) or changes an MTU (IPv6 routes follow it) needs them all read. */
+static bool safe_without_all_routes(const struct oplist *ops)
+{
+	for (size_t i = 0; i < ops->n; i++) {
+		const struct op *o = &ops->v[i];
+		if (o->type == OP_LINK_DEL || o->type == OP_ADDR_DEL || (o->type == OP_LINK_SET && (o->what & LS_MTU)))
+			return false;
+	}
+	return true;
 }
 
 int runtime_apply(const struct plan *plan, const struct apply_opts *opts, struct apply_report *rep, struct diags *d)
@@ -889,6 +1056,7 @@ int runtime_apply(const struct plan *plan, const struct apply_opts *opts, struct
 	struct app a;
 	memset(&a, 0, sizeof a);
 	a.plan = plan;
+	a.whole = plan;
 	a.o = opts;
 	a.d = d;
 	kstate_init(&a.st);
@@ -905,23 +1073,52 @@ int runtime_apply(const struct plan *plan, const struct apply_opts *opts, struct
 		return -1;
 	}
 	a.s.ack_each = opts->ack_each;
-	if (kstate_read(&a.s, &a.st) < 0) {
-		diag_error(d, noloc, "reading the kernel's state: %s", strerror(errno));
-		goto out;
+	/* With the plan applied before: links and addresses, and only the routes that differ. */
+	struct keyset keys = { 0 };
+	struct plan view;
+	memset(&view, 0, sizeof view);
+	bool incremental = opts->previous && route_changes(opts->previous, plan, &keys);
+	double t1 = t0;
+	if (incremental) {
+		ks_index(&keys);
+		int got = read_targeted(&a.s, &a.st, &keys);
+		if (got < 0) {
+			diag_error(d, noloc, "reading the kernel's state: %s", strerror(errno));
+			goto out;
+		}
+		incremental = got == 0;
+		if (incremental) {
+			plan_view(plan, &keys, &view);
+			a.plan = &view;
+			t1 = now_ms();
+			struct diags quiet;
+			diag_init(&quiet, NULL);
+			if (diff_compute(&a.st, &view, &a.ops, &quiet) < 0 || !safe_without_all_routes(&a.ops)) {
+				incremental = false;   /* errors are reported by the full diff below */
+				oplist_free(&a.ops);
+				a.plan = plan;
+			}
+		}
 	}
+	if (!incremental) {
+		if (kstate_read(&a.s, &a.st) < 0) {
+			diag_error(d, noloc, "reading the kernel's state: %s", strerror(errno));
+			goto out;
+		}
+		t1 = now_ms();
+		if (diff_compute(&a.st, plan, &a.ops, d) < 0)
+			goto out;
+	}
+	rep->incremental = incremental;
 	if (nft_read(&nft, d) < 0)
 		goto out;
-	double t1 = now_ms();
 	rep->read_ms = t1 - t0;
-
-	if (diff_compute(&a.st, plan, &a.ops, d) < 0)
-		goto out;
 	bool nft_change = nft_needs_change(&nft, plan->nft_ruleset);
 	count(&a.ops, rep);
 	rep->nft_ops = nft_change;
 	rep->ops = a.ops.n + rep->nft_ops;
 	double t2 = now_ms();
-	rep->diff_ms = t2 - t1;
+	rep->diff_ms = t2 - t1;   /* nftables' read included */
 
 	if (opts->verbose) {
 		for (size_t i = 0; i < a.ops.n; i++) {
@@ -983,6 +1180,7 @@ int runtime_apply(const struct plan *plan, const struct apply_opts *opts, struct
 		a.failed++;
 	}
 	rep->verify_ms = now_ms() - t3;
+	rep->verify_targeted = a.verify_targeted;
 
 	if (a.failed) {
 		if (nft_done && nft_restore(&nft, d) < 0)
@@ -1010,5 +1208,7 @@ out:
 	nlb_free(&a.b);
 	kstate_free(&a.st);
 	nls_close(&a.s);
+	ks_free(&keys);
+	free(view.routes);
 	return result;
 }

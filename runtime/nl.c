@@ -325,6 +325,27 @@ static char *arena_room(struct nl_arena *a, size_t *room)
 	return blk->data + blk->used;
 }
 
+void *nl_arena_copy(struct nl_arena *a, const void *p, size_t n)
+{
+	size_t room;
+	char *dst = arena_room(a, &room);
+	if (n > room) {
+		/* a block of its own */
+		struct nl_block *blk = xmalloc(sizeof *blk + n);
+		blk->used = blk->cap = n;
+		blk->next = a->blocks ? a->blocks->next : NULL;
+		if (a->blocks)
+			a->blocks->next = blk;
+		else
+			a->blocks = blk;
+		memcpy(blk->data, p, n);
+		return blk->data;
+	}
+	memcpy(dst, p, n);
+	a->blocks->used += NLMSG_ALIGN(n);
+	return dst;
+}
+
 int nls_dump(struct nlsock *s, struct nlbuf *req, struct nl_arena *arena,
 	     void (*fn)(void *ctx, const struct nlmsghdr *h), void *ctx)
 {

@@ -98,6 +98,8 @@ struct nl_arena {
 	struct nl_block *blocks;
 };
 void nl_arena_free(struct nl_arena *a);
+/* A copy of N bytes in the arena, aligned for a netlink message. */
+void *nl_arena_copy(struct nl_arena *a, const void *p, size_t n);
 /* Sends the dump request REQ (a complete message in a buffer) and calls FN for every message of
  * the answer; the messages stay valid until the arena is freed. Returns 0, or -1 with errno set
  * (the kernel's error, or the socket's; EAGAIN when a change interrupted the dump). */

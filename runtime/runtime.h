@@ -25,6 +25,15 @@ struct apply_opts {
 	                          for comparison in the benchmark) */
 	bool verbose;          /* one diag note per operation (dry runs show what would be done) */
 	bool fail_verify;      /* tests: fail after applying everything, so that all of it is undone */
+	/* The plan last applied to this namespace with success, when the caller has it (NULL: none).
+	 * Then the routes that are the same in both are trusted to be in the kernel as they were and
+	 * are not read: only links, addresses and the routes that differ are (one by one), so that
+	 * changing one route of 100,000 reads one. Drift of the others (someone deleting a route of
+	 * ferry's by hand) is repaired by the next apply without PREVIOUS. Whenever the kernel's
+	 * answers are not conclusive (a blackhole, or another route over ours), or the changes could
+	 * take routes with them (a deleted link or address, an MTU change), or more than a few
+	 * thousand routes differ, everything is read as without it. */
+	const struct plan *previous;
 };
 
 struct apply_report {
@@ -32,6 +41,8 @@ struct apply_report {
 	size_t undone;         /* operations rolled back after a failure */
 	size_t nl_messages;    /* netlink messages sent, rollback included */
 	double read_ms, diff_ms, apply_ms, verify_ms;          /* where the time went */
+	bool incremental;      /* PREVIOUS was used: only the routes that differ were read */
+	bool verify_targeted;  /* the verification read the routes operated on one by one */
 };
 
 /* Makes the current network namespace match PLAN. All or nothing: on any failure everything this

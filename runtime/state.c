@@ -436,7 +436,7 @@ static int dump(struct nlsock *s, struct kstate *st, uint16_t type, const void *
 	return r;
 }
 
-static int read_once(struct nlsock *s, struct kstate *st)
+static int read_once(struct nlsock *s, struct kstate *st, bool routes)
 {
 	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
 	if (dump(s, st, RTM_GETLINK, &ifi, sizeof ifi, RTEXT_FILTER_SKIP_STATS, parse_link, st) < 0)
@@ -461,6 +461,8 @@ static int read_once(struct nlsock *s, struct kstate *st)
 		}
 	}
 	free(ac.all);
+	if (!routes)
+		return 0;
 
 	int families[2] = { AF_INET, AF_INET6 };
 	for (int i = 0; i < 2; i++) {
@@ -476,13 +478,101 @@ static int read_once(struct nlsock *s, struct kstate *st)
 	return 0;
 }
 
-int kstate_read(struct nlsock *s, struct kstate *st)
+int kstate_read_some(struct nlsock *s, struct kstate *st, bool routes)
 {
 	for (int attempt = 0;; attempt++) {
 		kstate_free(st);
-		if (read_once(s, st) == 0)
+		if (read_once(s, st, routes) == 0)
 			return 0;
 		if (errno != EAGAIN || attempt >= 5)
 			return -1;
 	}
+}
+
+int kstate_read(struct nlsock *s, struct kstate *st) { return kstate_read_some(s, st, true); }
+
+/* ---- single routes ---- */
+
+struct get_ctx {
+	struct kstate *st;
+	const struct ipprefix *keys;
+	bool ambiguous;
+	int err;
+};
+
+static void *arena_copy(struct nl_arena *a, const struct nlmsghdr *h);
+
+static void get_reply(void *ctx, size_t msg, const struct nlmsghdr *h)
+{
+	struct get_ctx *c = ctx;
+	const struct ipprefix *key = &c->keys[msg];
+	if (h->nlmsg_type != RTM_NEWROUTE || h->nlmsg_len < NLMSG_LENGTH(sizeof(struct rtmsg)))
+		return;
+	const struct rtmsg *rtm = NLMSG_DATA(h);
+	if (rtm->rtm_dst_len > key->len) {
+		c->ambiguous = true;   /* a longer prefix of someone's covers ours: cannot tell */
+		return;
+	}
+	if (rtm->rtm_dst_len < key->len)
+		return;                /* not there: the lookup found a shorter prefix */
+	if (rtm->rtm_protocol != FERRY_RT_PROTO || rtm->rtm_table != RT_TABLE_MAIN) {
+		c->ambiguous = true;   /* the same prefix, not ferry's (or elsewhere): may hide ours */
+		return;
+	}
+	size_t before = c->st->n_routes;
+	struct route_ctx rc = { c->st, key->addr.family };
+	parse_route(&rc, arena_copy(&c->st->arena, h));
+	if (c->st->n_routes > before) {
+		const struct kroute *r = &c->st->routes[before];
+		uint32_t prio = key->addr.family == AF_INET6 ? 1024 : 0;
+		if (r->priority != prio || !ip_equal(&r->dst.addr, &key->addr)) {
+			c->st->n_routes = before;
+			c->ambiguous = true;
+		}
+	}
+}
+
+static void get_error(void *ctx, size_t msg, int err, const char *ext)
+{
+	struct get_ctx *c = ctx;
+	(void)ext;
+	(void)msg;
+	if (err == -ENETUNREACH || err == -EHOSTUNREACH || err == -ESRCH || err == -ENOENT)
+		return;                /* no route at all for it: not there */
+	/* EINVAL: a blackhole, unreachable or prohibit route matches, and the kernel does not say
+	 * which; anything else is not understood either. */
+	c->ambiguous = true;
+	c->err = err;
+}
+
+int kstate_get_routes(struct nlsock *s, struct kstate *st, const struct ipprefix *keys, size_t n)
+{
+	struct nlbuf b;
+	nlb_init(&b);
+	for (size_t i = 0; i < n; i++) {
+		const struct ipprefix *k = &keys[i];
+		bool v6 = k->addr.family == AF_INET6;
+		struct rtmsg rtm = { .rtm_family = (uint8_t)k->addr.family, .rtm_dst_len = v6 ? 128 : 32,
+				     .rtm_flags = RTM_F_FIB_MATCH };
+		size_t m = nlb_msg(&b, RTM_GETROUTE, 0, &rtm, sizeof rtm);
+		nlb_put(&b, RTA_DST, k->addr.a, v6 ? 16 : 4);
+		nlb_end(&b, m);
+	}
+	struct get_ctx c = { st, keys, false, 0 };
+	struct nl_handler h = { get_error, get_reply, &c, NULL };
+	size_t done, sent;
+	int r = nls_batch(s, &b, &h, &done, &sent);
+	nlb_free(&b);
+	if (r < 0)
+		return -1;
+	if (c.ambiguous) {
+		errno = EINVAL;
+		return 1;
+	}
+	return 0;
+}
+
+static void *arena_copy(struct nl_arena *a, const struct nlmsghdr *h)
+{
+	return nl_arena_copy(a, h, h->nlmsg_len);
 }

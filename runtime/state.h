@@ -111,6 +111,13 @@ bool kaddr_is_kernels(const struct kaddr *a);
 
 /* Reads everything with dumps on S. Returns 0, or -1 with errno set (EAGAIN is retried). */
 int kstate_read(struct nlsock *s, struct kstate *st);
+/* The same, without ferry's routes when ROUTES is false (links and addresses only). */
+int kstate_read_some(struct nlsock *s, struct kstate *st, bool routes);
+/* Adds to ST ferry's routes to the prefixes KEYS (main table, the kernel's default metric), one
+ * RTM_GETROUTE with RTM_F_FIB_MATCH each, all in one batch; a key without one adds nothing.
+ * Returns 0; 1 when the kernel's answers cannot say (a blackhole matches, or a longer or foreign
+ * route to the same place hides ours): then only a dump tells; -1 when the socket failed. */
+int kstate_get_routes(struct nlsock *s, struct kstate *st, const struct ipprefix *keys, size_t n);
 
 /* Hashing helpers shared with the diff. */
 uint64_t hash_bytes(const void *p, size_t n, uint64_t h);
