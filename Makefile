@@ -29,16 +29,19 @@ SHELL_SRCS  := shell/main.c
 FERRYD_SRCS := $(wildcard runtime/ferryd/*.c)
 UNIT_SRCS   := $(wildcard tests/unit/test_*.c)
 FUZZ_SRCS   := $(wildcard tests/fuzz/fuzz_*.c)
-BENCH_SRCS  := $(wildcard tests/bench/bench_*.c)
+NETNS_SRCS  := $(wildcard tests/netns/*.c)
+BENCH_SRCS  := $(wildcard tests/bench/*.c)
 
 LIB_OBJS    := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 SHELL_OBJS  := $(SHELL_SRCS:%.c=$(BUILD)/%.o)
 FERRYD_OBJS := $(FERRYD_SRCS:%.c=$(BUILD)/%.o)
 UNIT_BINS   := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
-BENCH_BINS  := $(BENCH_SRCS:tests/bench/%.c=$(BUILD)/bench/%)
+# Programs the netns/UML scripts and the benchmark run: BUILD/tests/netns/X, BUILD/tests/bench/X.
+NETNS_BINS  := $(NETNS_SRCS:tests/netns/%.c=$(BUILD)/tests/netns/%)
+BENCH_BINS  := $(BENCH_SRCS:tests/bench/%.c=$(BUILD)/tests/bench/%)
 
 .PHONY: all deps run test test-quick unit golden golden-update shell netns uml fuzz bench clean
-all: $(BUILD)/ferry $(if $(FERRYD_SRCS),$(BUILD)/ferryd) $(UNIT_BINS) $(BENCH_BINS)
+all: $(BUILD)/ferry $(if $(FERRYD_SRCS),$(BUILD)/ferryd) $(UNIT_BINS) $(NETNS_BINS) $(BENCH_BINS)
 
 deps:
 	@./scripts/install-deps.sh
@@ -61,9 +64,10 @@ $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/tests/unit/unit.o $(BUILD)/li
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $< $(BUILD)/tests/unit/unit.o $(BUILD)/libferry.a $(LIBS)
 
-# In-process benchmarks (tests/bench/bench_*.c), run by tests/bench/bench-*.sh.
-$(BUILD)/bench/%: $(BUILD)/tests/bench/%.o $(BUILD)/libferry.a
-	@mkdir -p $(dir $@)
+$(NETNS_BINS): $(BUILD)/tests/netns/%: $(BUILD)/tests/netns/%.o $(BUILD)/libferry.a
+	$(CC) $(LDFLAGS) -o $@ $< $(BUILD)/libferry.a $(LIBS)
+
+$(BENCH_BINS): $(BUILD)/tests/bench/%: $(BUILD)/tests/bench/%.o $(BUILD)/libferry.a
 	$(CC) $(LDFLAGS) -o $@ $< $(BUILD)/libferry.a $(LIBS)
 
 run: deps

@@ -1,10 +1,10 @@
 #!/bin/bash
 # Tab completion with 100,000 routes + 4,094 VLANs + 4,094 self IPs (tests/bench/gen-large.sh),
-# measured in-process by BUILD/bench/bench_complete: the best of 50 runs each. Bar: < 10 ms.
+# measured in-process by BUILD/tests/bench/bench_complete: the best of 50 runs each. Bar: < 10 ms.
 set -u
 cd "$(dirname "$0")/../.."
 build=${1:-build}
-bin=$build/bench/bench_complete
+bin=$build/tests/bench/bench_complete
 echo "== completion: 100,000 routes + 4,094 VLANs + 4,094 self IPs"
 if [ ! -x "$bin" ]; then
     echo "  $bin is not built (make)"
