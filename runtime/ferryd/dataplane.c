@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 
 #include "compiler/util.h"
+#include "runtime/etherip_offload.h"
 #include "runtime/ferryd/ferryd.h"
 
 #ifndef IPV6_FREEBIND
@@ -23,6 +24,9 @@
 
 #define SOCK_BUF (8 << 20)      /* raw socket send and receive buffers: bursts of a fast TAP */
 #define SLOT     (FD_FRAME_MAX + ETHERIP_HLEN)
+#define TX_READS 16              /* TAP reads per wakeup */
+#define TX_SLOT  (EIP_VNET_HLEN + FD_FRAME_MAX)
+#define TX_MSGS  512             /* segments per wakeup (a 64 KB super-frame is ~45) */
 
 /* ---- errors ---- */
 
@@ -44,10 +48,12 @@ static void tunnel_error(struct tunnel *t, enum etherip_drop why, const char *fm
 
 /* ---- TAP devices ---- */
 
-/* The flags ferryd attaches with (docs/ferryd.md): a TAP, no packet-information prefix. A
- * persistent TAP made with IFF_MULTI_QUEUE only takes an attach that says so too: then ferryd
- * attaches to its first queue. */
+/* The flags ferryd attaches with (docs/ferryd.md): a TAP, no packet-information prefix, a
+ * virtio-net header in front of each frame (IFF_VNET_HDR: TSO super-frames in, GRO super-frames
+ * out; the attach sets it, whatever the TAP was made with). A persistent TAP made with
+ * IFF_MULTI_QUEUE only takes an attach that says so too: then ferryd attaches to one queue. */
 #define TAP_FLAGS (IFF_TAP | IFF_NO_PI)
+#define TAP_OFFLOADS (TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 | TUN_F_TSO_ECN)
 
 static int set_up(const char *ifname)
 {
@@ -67,8 +73,9 @@ static int set_up(const char *ifname)
 	return rc;
 }
 
-static int tap_open(const char *ifname, bool *created, char **err)
+static int tap_open(const char *ifname, bool offload, bool *created, bool *vnet, char **err)
 {
+	int flags = TAP_FLAGS | (offload ? IFF_VNET_HDR : 0);
 	bool existed = if_nametoindex(ifname) != 0;
 	int fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0) {
@@ -77,10 +84,10 @@ static int tap_open(const char *ifname, bool *created, char **err)
 	}
 	struct ifreq ifr = { 0 };
 	snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "%s", ifname);
-	ifr.ifr_flags = TAP_FLAGS;
+	ifr.ifr_flags = (short)flags;
 	int rc = ioctl(fd, TUNSETIFF, &ifr);
 	if (rc < 0 && errno == EINVAL && existed) {
-		ifr.ifr_flags = TAP_FLAGS | IFF_MULTI_QUEUE;
+		ifr.ifr_flags = (short)(flags | IFF_MULTI_QUEUE);
 		rc = ioctl(fd, TUNSETIFF, &ifr);
 		if (rc < 0 && errno == EINVAL) {
 			*err = xasprintf("interface %s exists and is not a TAP device", ifname);
@@ -96,9 +103,15 @@ static int tap_open(const char *ifname, bool *created, char **err)
 		return -1;
 	}
 	*created = !existed;
+	*vnet = offload;
+	if (offload && ioctl(fd, TUNSETOFFLOAD, (unsigned long)TAP_OFFLOADS) < 0) {
+		/* vnet headers without offloads: plain frames with an empty header */
+		flog(LOG_WARNING, "interface %s: TUNSETOFFLOAD: %s; no TSO", ifname, strerror(errno));
+	}
 	if (*created && set_up(ifname) < 0)
 		flog(LOG_WARNING, "interface %s: could not set it up: %s", ifname, strerror(errno));
-	flog(LOG_INFO, "interface %s: %s TAP", ifname, *created ? "created a" : "attached to the");
+	flog(LOG_INFO, "interface %s: %s TAP%s", ifname, *created ? "created a" : "attached to the",
+	     offload ? " (vnet header, TSO/GRO)" : "");
 	return fd;
 }
 
@@ -225,8 +238,11 @@ static int send_batch(struct ferryd *d, struct tunnel *t, struct mmsghdr *msgs, 
 		d->tx_calls++;
 		if (r > 0) {
 			for (int k = i; k < i + r; k++) {
+				const struct msghdr *m = &msgs[k].msg_hdr;
 				t->st.pkts_out++;
-				t->st.bytes_out += msgs[k].msg_hdr.msg_iov->iov_len - ETHERIP_HLEN;
+				for (size_t v = 0; v < m->msg_iovlen; v++)
+					t->st.bytes_out += m->msg_iov[v].iov_len;
+				t->st.bytes_out -= ETHERIP_HLEN;
 			}
 			d->tx_pkts += (uint64_t)r;
 			i += r;
@@ -247,15 +263,19 @@ static void block(struct ferryd *d, struct tunnel *t, struct mmsghdr *msgs, int 
 {
 	size_t total = 0;
 	for (int k = from; k < n; k++)
-		total += msgs[k].msg_hdr.msg_iov->iov_len;
+		for (size_t v = 0; v < msgs[k].msg_hdr.msg_iovlen; v++)
+			total += msgs[k].msg_hdr.msg_iov[v].iov_len;
 	t->pend = xmalloc(total);
 	t->pend_len = xmalloc((size_t)(n - from) * sizeof *t->pend_len);
 	size_t off = 0;
 	for (int k = from; k < n; k++) {
-		const struct iovec *v = msgs[k].msg_hdr.msg_iov;
-		memcpy(t->pend + off, v->iov_base, v->iov_len);
-		t->pend_len[k - from] = (uint32_t)v->iov_len;
-		off += v->iov_len;
+		size_t start = off;
+		for (size_t v = 0; v < msgs[k].msg_hdr.msg_iovlen; v++) {
+			const struct iovec *iv = &msgs[k].msg_hdr.msg_iov[v];
+			memcpy(t->pend + off, iv->iov_base, iv->iov_len);
+			off += iv->iov_len;
+		}
+		t->pend_len[k - from] = (uint32_t)(off - start);
 	}
 	t->pend_n = n - from;
 	t->pend_i = 0;
@@ -265,40 +285,83 @@ static void block(struct ferryd *d, struct tunnel *t, struct mmsghdr *msgs, int 
 	arm_out(d, t->sock, true);
 }
 
+static const uint8_t etherip_hdr[ETHERIP_HLEN] = { ETHERIP_VERSION << 4, 0 };
+
+static void add_msg(struct mmsghdr *m, struct iovec *iov, struct tunnel *t, const void *h, size_t hlen,
+		    const void *p, size_t plen)
+{
+	iov[0].iov_base = (void *)h;
+	iov[0].iov_len = hlen;
+	iov[1].iov_base = (void *)p;
+	iov[1].iov_len = plen;
+	memset(m, 0, sizeof *m);
+	m->msg_hdr.msg_name = &t->peer;
+	m->msg_hdr.msg_namelen = t->peer_len;
+	m->msg_hdr.msg_iov = iov;
+	m->msg_hdr.msg_iovlen = 2;
+}
+
+/* The TAP has frames: read a burst (each a frame, or with offloads a TCP super-frame cut into
+ * segments here), send them all with sendmmsg. Messages point into the read buffers. */
 void fd_tap_ready(struct ferryd *d, struct tunnel *t)
 {
-	static struct mmsghdr msgs[FD_BATCH];
-	static struct iovec iov[FD_BATCH];
+	static struct mmsghdr msgs[TX_MSGS];
+	static struct iovec iov[TX_MSGS][2];
+	static struct eip_seg segs[TX_MSGS];
 	if (t->pend_n)
 		return;
-	int n = 0;
-	while (n < FD_BATCH) {
-		uint8_t *b = d->txbuf + (size_t)n * SLOT;
-		ssize_t r = read(t->tap_fd, b + ETHERIP_HLEN, FD_FRAME_MAX);
+	int nm = 0;
+	for (int reads = 0; reads < TX_READS && nm < TX_MSGS / 2; reads++) {
+		uint8_t *b = d->txbuf + (size_t)reads * TX_SLOT;
+		ssize_t r = read(t->tap_fd, b, t->vnet ? TX_SLOT : FD_FRAME_MAX);
 		if (r < 0) {
-			if (errno == EINTR)
+			if (errno == EINTR) {
+				reads--;
 				continue;
+			}
 			if (errno != EAGAIN)
 				tunnel_error(t, EIP_DROP_TAP, "read from TAP: %s", strerror(errno));
 			break;
 		}
-		if (r < ETHERIP_ETH_MIN)
+		uint8_t *f = b;
+		size_t len = (size_t)r;
+		if (t->vnet) {
+			struct virtio_net_hdr vh;
+			if (len < EIP_VNET_HLEN)
+				continue;
+			memcpy(&vh, b, sizeof vh);
+			f += EIP_VNET_HLEN;
+			len -= EIP_VNET_HLEN;
+			int gso = vh.gso_type & ~VIRTIO_NET_HDR_GSO_ECN;
+			if (gso != VIRTIO_NET_HDR_GSO_NONE) {
+				int k = gso == VIRTIO_NET_HDR_GSO_TCPV4 || gso == VIRTIO_NET_HDR_GSO_TCPV6
+						? eip_tso(&vh, f, len, segs + nm, TX_MSGS - nm) : -1;
+				if (k < 0) {
+					tunnel_error(t, EIP_DROP_SEND, "TAP super-frame (gso type %d, %zu bytes) "
+						     "could not be segmented", vh.gso_type, len);
+					continue;
+				}
+				for (int s = nm; s < nm + k; s++)
+					add_msg(&msgs[s], iov[s], t, segs[s].hdr, segs[s].hdr_len, segs[s].payload,
+						segs[s].plen);
+				nm += k;
+				continue;
+			}
+			if ((vh.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) && eip_csum_complete(f, len, &vh) < 0) {
+				tunnel_error(t, EIP_DROP_SEND, "TAP frame with checksum offsets past its end");
+				continue;
+			}
+		}
+		if (len < ETHERIP_ETH_MIN)
 			continue;
-		etherip_put_header(b);
-		iov[n].iov_base = b;
-		iov[n].iov_len = (size_t)r + ETHERIP_HLEN;
-		memset(&msgs[n], 0, sizeof msgs[n]);
-		msgs[n].msg_hdr.msg_name = &t->peer;
-		msgs[n].msg_hdr.msg_namelen = t->peer_len;
-		msgs[n].msg_hdr.msg_iov = &iov[n];
-		msgs[n].msg_hdr.msg_iovlen = 1;
-		n++;
+		add_msg(&msgs[nm], iov[nm], t, etherip_hdr, ETHERIP_HLEN, f, len);
+		nm++;
 	}
-	if (!n)
+	if (!nm)
 		return;
-	int sent = send_batch(d, t, msgs, n);
-	if (sent < n)
-		block(d, t, msgs, sent, n);
+	int sent = send_batch(d, t, msgs, nm);
+	if (sent < nm)
+		block(d, t, msgs, sent, nm);
 }
 
 void fd_sock_writable(struct ferryd *d, struct lsock *s)
@@ -338,8 +401,28 @@ void fd_sock_writable(struct ferryd *d, struct lsock *s)
 
 /* ---- receive: raw socket -> TAP ---- */
 
+static void gro_flush(struct eip_gro *g)
+{
+	struct tunnel *t = g->owner;
+	int niov = eip_gro_finish(g);
+	size_t bytes = 0;
+	for (int v = 1; v < niov; v++)
+		bytes += g->iov[v].iov_len;
+	if (g->mss)
+		bytes += (size_t)(g->n - 1) * g->t.hl;   /* the headers each segment had */
+	if (writev(t->tap_fd, g->iov, niov) < 0) {
+		t->st.drops[EIP_DROP_TAP] += (uint64_t)g->n - 1;
+		tunnel_error(t, EIP_DROP_TAP, "write to TAP: %s", strerror(errno));
+	} else {
+		t->st.pkts_in += (uint64_t)g->n;
+		t->st.bytes_in += bytes;
+	}
+	g->n = 0;
+}
+
 void fd_sock_readable(struct ferryd *d, struct lsock *s)
 {
+	static struct eip_gro gro;
 	static struct mmsghdr msgs[FD_BATCH];
 	static struct iovec iov[FD_BATCH];
 	static struct sockaddr_in6 from[FD_BATCH];
@@ -391,14 +474,30 @@ void fd_sock_readable(struct ferryd *d, struct lsock *s)
 			t->st.drops[bad]++;
 			continue;
 		}
-		ssize_t w = write(t->tap_fd, p + ETHERIP_HLEN, plen - ETHERIP_HLEN);
-		if (w < 0) {
-			tunnel_error(t, EIP_DROP_TAP, "write to TAP: %s", strerror(errno));
+		const uint8_t *f = p + ETHERIP_HLEN;
+		size_t flen = plen - ETHERIP_HLEN;
+		if (!t->vnet) {
+			if (write(t->tap_fd, f, flen) < 0) {
+				tunnel_error(t, EIP_DROP_TAP, "write to TAP: %s", strerror(errno));
+				continue;
+			}
+			t->st.pkts_in++;
+			t->st.bytes_in += flen;
 			continue;
 		}
-		t->st.pkts_in++;
-		t->st.bytes_in += plen - ETHERIP_HLEN;
+		/* Consecutive segments of one TCP flow become one super-frame. */
+		struct eip_tcp tc;
+		bool tcp = eip_parse_tcp(f, flen, &tc) == 0 && eip_tcp_csum_ok(f, flen, &tc);
+		if (gro.n && gro.owner == t && tcp && eip_gro_can_append(&gro, f, flen, &tc)) {
+			eip_gro_append(&gro, f, flen, &tc);
+			continue;
+		}
+		if (gro.n)
+			gro_flush(&gro);
+		eip_gro_start(&gro, t, f, flen, tcp ? &tc : NULL);
 	}
+	if (gro.n)
+		gro_flush(&gro);
 }
 
 /* ---- configuration ---- */
@@ -434,7 +533,7 @@ int fd_init(struct ferryd *d)
 	d->epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (d->epfd < 0)
 		return -1;
-	d->txbuf = xmalloc((size_t)FD_BATCH * SLOT);
+	d->txbuf = xmalloc((size_t)TX_READS * TX_SLOT);
 	d->rxbuf = xmalloc((size_t)FD_BATCH * SLOT);
 	return 0;
 }
@@ -476,7 +575,7 @@ int fd_apply(struct ferryd *d, const struct ferryd_conf *conf, char **err)
 		}
 		struct tunnel *t = xcalloc(1, sizeof *t);
 		t->ev.kind = EV_TAP;
-		t->tap_fd = tap_open(c->ifname, &t->created, err);
+		t->tap_fd = tap_open(c->ifname, !d->no_offload, &t->created, &t->vnet, err);
 		if (t->tap_fd < 0) {
 			free(t);
 			goto rollback;

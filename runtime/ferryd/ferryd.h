@@ -38,6 +38,7 @@ struct tunnel {
 	struct ipaddr local, remote;
 	int tap_fd;
 	bool created;                   /* ferryd made the TAP (not persistent: gone when closed) */
+	bool vnet;                      /* attached with IFF_VNET_HDR: TSO in, GRO out */
 	struct lsock *sock;             /* the raw socket bound to local */
 	struct sockaddr_storage peer;   /* remote, as sendmmsg wants it */
 	socklen_t peer_len;
@@ -70,6 +71,7 @@ struct ferryd {
 	int epfd, sigfd;
 	const char *config_path, *run_dir;
 	bool foreground;
+	bool no_offload;                /* --no-offload: plain frames, no vnet header */
 	bool stop;
 	struct tunnel **tunnels;
 	size_t n_tunnels;

@@ -28,7 +28,7 @@ static struct evsrc sig_ev = { EV_SIGNAL };
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: ferryd --config FILE --run-dir DIR [--foreground]\n"
+	fprintf(f, "usage: ferryd --config FILE --run-dir DIR [--foreground] [--no-offload]\n"
 		   "       ferryd --run-dir DIR --ctl COMMAND...   (show [yaml] [TUNNEL], reload, help)\n");
 }
 
@@ -197,6 +197,7 @@ int main(int argc, char **argv)
 		{ "run-dir", required_argument, 0, 'r' },
 		{ "foreground", no_argument, 0, 'f' },
 		{ "ctl", no_argument, 0, 'C' },
+		{ "no-offload", no_argument, 0, 'O' },
 		{ "help", no_argument, 0, 'h' },
 		{ "version", no_argument, 0, 'V' },
 		{ 0, 0, 0, 0 },
@@ -209,6 +210,7 @@ int main(int argc, char **argv)
 		case 'r': D.run_dir = optarg; break;
 		case 'f': D.foreground = true; break;
 		case 'C': ctl = true; break;
+		case 'O': D.no_offload = true; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("ferryd %s\n", FERRY_VERSION); return 0;
 		default: usage(stderr); return 2;
