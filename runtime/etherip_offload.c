@@ -117,7 +117,7 @@ int eip_tso(const struct virtio_net_hdr *vh, const uint8_t *f, size_t len, struc
 		return -1;
 	size_t total = len - t.hl;
 	size_t n = (total + mss - 1) / mss;
-	if (n > (size_t)max)
+	if (n > (size_t)max || t.hl - t.l3 + (mss < total ? mss : total) > 65535)
 		return -1;
 	uint32_t seq = be32(f + t.l4 + 4);
 	uint16_t id = t.v6 ? 0 : be16(f + t.l3 + 4);
