@@ -27,14 +27,16 @@ SHELL_SRCS  := $(wildcard shell/*.c)
 FERRYD_SRCS := $(wildcard runtime/ferryd/*.c)
 UNIT_SRCS   := $(wildcard tests/unit/test_*.c)
 FUZZ_SRCS   := $(wildcard tests/fuzz/fuzz_*.c)
+HELPER_SRCS := $(wildcard tests/helpers/*.c)
 
 LIB_OBJS    := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 SHELL_OBJS  := $(SHELL_SRCS:%.c=$(BUILD)/%.o)
 FERRYD_OBJS := $(FERRYD_SRCS:%.c=$(BUILD)/%.o)
 UNIT_BINS   := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+HELPER_BINS := $(HELPER_SRCS:tests/helpers/%.c=$(BUILD)/tests/helpers/%)
 
 .PHONY: all deps run test test-quick unit golden golden-update netns uml fuzz bench clean
-all: $(BUILD)/ferry $(if $(FERRYD_SRCS),$(BUILD)/ferryd) $(UNIT_BINS)
+all: $(BUILD)/ferry $(if $(FERRYD_SRCS),$(BUILD)/ferryd) $(UNIT_BINS) $(HELPER_BINS)
 
 deps:
 	@./scripts/install-deps.sh
@@ -56,6 +58,11 @@ $(BUILD)/ferryd: $(FERRYD_OBJS) $(BUILD)/libferry.a
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/tests/unit/unit.o $(BUILD)/libferry.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $< $(BUILD)/tests/unit/unit.o $(BUILD)/libferry.a $(LIBS)
+
+# Small programs the kernel tests drive (tests/helpers/*.c: one file each, no library).
+$(BUILD)/tests/helpers/%: tests/helpers/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
 
 run: deps
 	@$(MAKE) --no-print-directory -j2 all
