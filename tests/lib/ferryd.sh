@@ -33,15 +33,34 @@ _fd_stop_all() {
         for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
         kill -KILL "$pid" 2>/dev/null
     done
+    fd_sanitizer_check
     _fd_dirs=()
 }
-at_exit _fd_stop_all
+
+# A detached ferryd's stderr is /dev/null: sanitizer builds write their reports to DIR/sanitizer.PID
+# instead (fd_start sets log_path), and this turns any such report into a FAIL.
+fd_sanitizer_check() {
+    local d f
+    for d in "${_fd_dirs[@]}"; do
+        for f in "$d"/sanitizer.*; do
+            [ -s "$f" ] || continue
+            fail "ferryd-sanitizer" "sanitizer report from ferryd ($d)"
+            head -n 30 "$f" | sed 's/^/    /'
+            rm -f "$f"
+        done
+    done
+}
+_fd_registered=0
 
 fd_start() {
     local ns=$1 dir=$2 conf=$3
     mkdir -p "$dir"
     _fd_dirs+=("$dir")
-    ns_exec "$ns" "$FERRYD" --config "$conf" --run-dir "$dir" ${FERRYD_OPTS:-}
+    # Registered at the first start, so it runs before the test's own cleanup removes DIR.
+    [ $_fd_registered = 1 ] || { at_exit _fd_stop_all; _fd_registered=1; }
+    # (log_path is a common flag: LSAN_OPTIONS, read last, would send it back to stderr.)
+    ASAN_OPTIONS="${ASAN_OPTIONS:-}:log_path=$dir/sanitizer" UBSAN_OPTIONS="${UBSAN_OPTIONS:-}:log_path=$dir/sanitizer" \
+        LSAN_OPTIONS="${LSAN_OPTIONS:-}:log_path=$dir/sanitizer" ns_exec "$ns" "$FERRYD" --config "$conf" --run-dir "$dir" ${FERRYD_OPTS:-}
 }
 
 # fd_stop DIR: SIGTERM, then waits for the process to go (5 s).
@@ -50,7 +69,10 @@ fd_stop() {
     pid=$(cat "$1/ferryd.pid" 2>/dev/null) || return 1
     kill -TERM "$pid" || return 1
     for _ in $(seq 50); do
-        kill -0 "$pid" 2>/dev/null || return 0
+        if ! kill -0 "$pid" 2>/dev/null; then
+            sleep 0.2   # a sanitizer report at exit is written by then
+            return 0
+        fi
         sleep 0.1
     done
     return 1
