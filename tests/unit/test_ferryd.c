@@ -247,3 +247,45 @@ TEST(gro_refuses_gaps_and_bad_checksums)
 	b[bl - 1] ^= 0x40;                        /* a payload bit flipped on the way */
 	CHECK(!eip_tcp_csum_ok(b, bl, &tb));
 }
+
+/* The contract with the compiler: what lower_ferryd writes for the guide's sites, ferryd reads. */
+#include <stdio.h>
+#include "compiler/diag.h"
+#include "compiler/exec.h"
+#include "compiler/lower.h"
+#include "compiler/plan.h"
+#include "compiler/store.h"
+
+static void lowered_conf_parses(const char *file, const char *local, const char *remote)
+{
+	struct diags d;
+	diag_init(&d, stderr);
+	struct store *st = store_new();
+	struct plan plan;
+	if (!CHECK(config_load_file(st, file, false, &d) == 0) || !CHECK(lower_store(st, &plan, &d) == 0)) {
+		store_free(st);
+		return;
+	}
+	struct ferryd_conf c;
+	char *err = NULL;
+	if (CHECK(plan.ferryd_yaml != NULL) &&
+	    CHECK(ferryd_conf_parse(plan.ferryd_yaml, strlen(plan.ferryd_yaml), file, &c, &err) == 0)) {
+		CHECK_INT_EQ(c.n_tunnels, 1);
+		CHECK_STR_EQ(c.tunnels[0].name, "/Common/eip");
+		CHECK_STR_EQ(c.tunnels[0].ifname, "eip");
+		char l[IP_STRLEN], r[IP_STRLEN];
+		ip_format(&c.tunnels[0].local, l);
+		ip_format(&c.tunnels[0].remote, r);
+		CHECK_STR_EQ(l, local);
+		CHECK_STR_EQ(r, remote);
+		ferryd_conf_free(&c);
+	}
+	if (err)
+		unit_fail(__FILE__, __LINE__, "%s", err);
+	free(err);
+	plan_free(&plan);
+	store_free(st);
+}
+
+TEST(conf_from_lowering_primary) { lowered_conf_parses("examples/primary-datacenter.conf", "10.133.64.245", "10.133.65.245"); }
+TEST(conf_from_lowering_secondary) { lowered_conf_parses("examples/secondary-datacenter.conf", "10.133.65.245", "10.133.64.245"); }
