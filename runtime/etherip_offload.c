@@ -226,7 +226,10 @@ void eip_gro_start(struct eip_gro *g, void *owner, const uint8_t *f, size_t len,
 	g->iov[0].iov_base = g->vh;
 	g->iov[0].iov_len = sizeof g->vh;
 	size_t pl;
-	if (!t || t->hl > EIP_SEG_HDR_MAX || (pl = payload_len(f, t)) == 0 || (f[t->l4 + 13] & ~0x08) != 0x10) {
+	/* Tagged frames are not merged: the TAP checks a GSO frame's EtherType against its gso
+	 * type, and 0x8100 matches neither. */
+	if (!t || t->l3 != 14 || t->hl > EIP_SEG_HDR_MAX || (pl = payload_len(f, t)) == 0 ||
+	    (f[t->l4 + 13] & ~0x08) != 0x10) {
 		/* written alone, as it came */
 		g->mss = 0;
 		g->closed = true;
