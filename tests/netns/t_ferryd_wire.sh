@@ -70,3 +70,12 @@ check sigterm-b "ferryd in b did not exit on SIGTERM" fd_stop "$work/b"
 check cleanup-files "pid file or socket left behind" test ! -e "$work/a/ferryd.pid" -a ! -e "$work/a/ferryd.sock"
 check own-tap-removed "a's eip (ferryd's own) is still there" eval "! ns_exec a ip link show eip >/dev/null 2>&1"
 check persistent-tap-kept "b's persistent eip is gone" ns_exec b ip link show eip
+
+# A configuration refused at start: exit status 1, the reason on stderr, nothing left behind.
+printf 'etherip:\n  - name: x\n    interface: eipx\n    local: 10.133.64.245\n    remote: 10.133.64.300\n' > "$work/bad.yaml"
+err=$(ns_exec a "$FERRYD" --config "$work/bad.yaml" --run-dir "$work/bad" 2>&1); rc=$?
+echo "    $err"
+check start-refused "a bad configuration at start did not fail with the reason (rc $rc)" \
+    eval "[ $rc -eq 1 ] && echo \"\$err\" | grep -q \"remote must be an IPv4 or IPv6 address, not '10.133.64.300'\""
+check start-refused-clean "a refused start left a pid file, socket or TAP" \
+    eval "[ ! -e '$work/bad/ferryd.pid' ] && [ ! -e '$work/bad/ferryd.sock' ] && ! ns_exec a ip link show eipx >/dev/null 2>&1"
