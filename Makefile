@@ -59,10 +59,10 @@ $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/tests/unit/unit.o $(BUILD)/li
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $< $(BUILD)/tests/unit/unit.o $(BUILD)/libferry.a $(LIBS)
 
-# Small programs the kernel tests drive (tests/helpers/*.c: one file each, no library).
-$(BUILD)/tests/helpers/%: tests/helpers/%.c
+# Small programs the kernel tests drive (tests/helpers/*.c: one file each, with the library).
+$(BUILD)/tests/helpers/%: tests/helpers/%.c $(BUILD)/libferry.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libferry.a $(LIBS)
 
 run: deps
 	@$(MAKE) --no-print-directory -j2 all

@@ -3,6 +3,7 @@
 #
 #   fd_conf FILE NAME IF LOCAL REMOTE [NAME IF LOCAL REMOTE]...   # writes ferryd's YAML
 #   fd_start NS DIR CONF          # ferryd in namespace NS (detached), run dir DIR; stopped on exit
+#   fd_track DIR                  # a ferryd started otherwise: stopped on exit too
 #   fd_ctl DIR COMMAND...         # the control socket's reply on stdout (ferryd --ctl)
 #   fd_count DIR TUNNEL KEY       # one counter of one tunnel from `show yaml TUNNEL` (packets-in, bad-version, ...)
 #   fd_global DIR KEY             # a counter not charged to a tunnel (unknown-peer, bad-ip)
@@ -52,12 +53,17 @@ fd_sanitizer_check() {
 }
 _fd_registered=0
 
+# fd_track DIR: the ferryd serving DIR is stopped, and its sanitizer log checked, on exit.
+fd_track() {
+    _fd_dirs+=("$1")
+    # Registered at the first one, so it runs before the test's own cleanup removes DIR.
+    [ $_fd_registered = 1 ] || { at_exit _fd_stop_all; _fd_registered=1; }
+}
+
 fd_start() {
     local ns=$1 dir=$2 conf=$3
     mkdir -p "$dir"
-    _fd_dirs+=("$dir")
-    # Registered at the first start, so it runs before the test's own cleanup removes DIR.
-    [ $_fd_registered = 1 ] || { at_exit _fd_stop_all; _fd_registered=1; }
+    fd_track "$dir"
     # (log_path is a common flag: LSAN_OPTIONS, read last, would send it back to stderr.)
     ASAN_OPTIONS="${ASAN_OPTIONS:-}:log_path=$dir/sanitizer" UBSAN_OPTIONS="${UBSAN_OPTIONS:-}:log_path=$dir/sanitizer" \
         LSAN_OPTIONS="${LSAN_OPTIONS:-}:log_path=$dir/sanitizer" ns_exec "$ns" "$FERRYD" --config "$conf" --run-dir "$dir" ${FERRYD_OPTS:-}
