@@ -222,7 +222,7 @@ static void drop_pending(struct ferryd *d, struct tunnel *t, bool count)
 	t->pend = NULL;
 	t->pend_len = NULL;
 	t->pend_n = t->pend_i = 0;
-	if (t->tap_fd >= 0)
+	if (t->tap_fd >= 0 && !t->tap_lost)
 		ep_set(d, EPOLL_CTL_MOD, t->tap_fd, EPOLLIN, &t->ev);
 }
 
@@ -279,10 +279,23 @@ static void block(struct ferryd *d, struct tunnel *t, struct mmsghdr *msgs, int 
 	}
 	t->pend_n = n - from;
 	t->pend_i = 0;
-	ep_set(d, EPOLL_CTL_MOD, t->tap_fd, 0, &t->ev);   /* stop reading the TAP */
+	if (!t->tap_lost)
+		ep_set(d, EPOLL_CTL_MOD, t->tap_fd, 0, &t->ev);   /* stop reading the TAP */
 	t->next_blocked = t->sock->blocked;
 	t->sock->blocked = t;
 	arm_out(d, t->sock, true);
+}
+
+/* The TAP fails reads (its interface was deleted under us): stop watching it, or level-triggered
+ * epoll would spin on it. The next reload opens the interface anew. */
+static void tap_lost(struct ferryd *d, struct tunnel *t)
+{
+	int e = errno;
+	snprintf(t->last_error, sizeof t->last_error, "TAP %s: %s; a reload opens it again", t->ifname,
+		 strerror(e));
+	flog(LOG_ERR, "tunnel %s: %s", t->name, t->last_error);
+	epoll_ctl(d->epfd, EPOLL_CTL_DEL, t->tap_fd, NULL);
+	t->tap_lost = true;
 }
 
 static const uint8_t etherip_hdr[ETHERIP_HLEN] = { ETHERIP_VERSION << 4, 0 };
@@ -320,7 +333,7 @@ void fd_tap_ready(struct ferryd *d, struct tunnel *t)
 				continue;
 			}
 			if (errno != EAGAIN)
-				tunnel_error(t, EIP_DROP_TAP, "read from TAP: %s", strerror(errno));
+				tap_lost(d, t);
 			break;
 		}
 		uint8_t *f = b;
@@ -541,7 +554,7 @@ int fd_init(struct ferryd *d)
 static struct tunnel *find_by_ifname(struct ferryd *d, const char *ifname)
 {
 	for (size_t i = 0; i < d->n_tunnels; i++)
-		if (strcmp(d->tunnels[i]->ifname, ifname) == 0)
+		if (strcmp(d->tunnels[i]->ifname, ifname) == 0 && !d->tunnels[i]->tap_lost)
 			return d->tunnels[i];
 	return NULL;
 }

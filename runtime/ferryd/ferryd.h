@@ -39,6 +39,7 @@ struct tunnel {
 	int tap_fd;
 	bool created;                   /* ferryd made the TAP (not persistent: gone when closed) */
 	bool vnet;                      /* attached with IFF_VNET_HDR: TSO in, GRO out */
+	bool tap_lost;                  /* reads fail (interface deleted): not watched any more */
 	struct lsock *sock;             /* the raw socket bound to local */
 	struct sockaddr_storage peer;   /* remote, as sendmmsg wants it */
 	socklen_t peer_len;

@@ -21,6 +21,7 @@ check start "ferryd did not start" eval "fd_start a '$work/a' '$work/a.yaml' && 
 for n in a b; do ns_exec $n ip link set eip up; done
 ns_exec a ip addr add 192.168.97.1/24 dev eip
 ns_exec b ip addr add 192.168.97.2/24 dev eip
+ns_exec a ip neigh flush dev eip   # the new TAP has a new MAC
 ns_exec a ping -c 1 -W 2 192.168.97.2 >/dev/null   # neighbours resolved before counting
 
 # 600 pings, 10 ms apart (6 s); the reloads happen in the middle.
@@ -70,3 +71,18 @@ for _ in $(seq 30); do ns_exec b ip link show eip2 >/dev/null 2>&1 || break; sle
 check sighup-reload "after SIGHUP eip2 is still there" eval "! ns_exec b ip link show eip2 >/dev/null 2>&1"
 check sighup-keeps-eip "after SIGHUP eip does not forward" ns_exec a ping -c 2 -i 0.2 -W 2 192.168.97.2
 check reloads-counted "show does not count 2 reloads" eval "fd_ctl '$work/b' show yaml | grep -q '^reloads: 2$'"
+
+# The TAP deleted under ferryd: it stops watching it (no busy loop), says so, and a reload opens
+# the interface again.
+ns_exec b ip link del eip
+pid=$(cat "$work/b/ferryd.pid")
+t0=$(awk '{ print $14 + $15 }' "/proc/$pid/stat")
+sleep 1
+t1=$(awk '{ print $14 + $15 }' "/proc/$pid/stat")
+check tap-deleted-no-spin "ferryd used $((t1 - t0)) ticks in the second after its TAP was deleted" test $((t1 - t0)) -lt 20
+check tap-deleted-said "show does not say the TAP is lost" eval "fd_ctl '$work/b' show | grep -q 'last error: TAP eip: .*a reload opens it again'"
+check tap-deleted-reload "reload after the TAP was deleted did not answer ok" eval "test \"\$(fd_ctl '$work/b' reload)\" = ok"
+ns_exec b ip link set eip up
+ns_exec b ip addr add 192.168.97.2/24 dev eip
+ns_exec a ip neigh flush dev eip   # the new TAP has a new MAC
+check tap-deleted-forwards "after the reload eip does not forward" ns_exec a ping -c 2 -i 0.2 -W 2 192.168.97.2
