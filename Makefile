@@ -31,17 +31,20 @@ UNIT_SRCS   := $(wildcard tests/unit/test_*.c)
 FUZZ_SRCS   := $(wildcard tests/fuzz/fuzz_*.c)
 NETNS_SRCS  := $(wildcard tests/netns/*.c)
 BENCH_SRCS  := $(wildcard tests/bench/*.c)
+HELPER_SRCS := $(wildcard tests/helpers/*.c)
 
 LIB_OBJS    := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 SHELL_OBJS  := $(SHELL_SRCS:%.c=$(BUILD)/%.o)
 FERRYD_OBJS := $(FERRYD_SRCS:%.c=$(BUILD)/%.o)
 UNIT_BINS   := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
-# Programs the netns/UML scripts and the benchmark run: BUILD/tests/netns/X, BUILD/tests/bench/X.
+# Programs the netns/UML scripts and the benchmark run: BUILD/tests/netns/X, BUILD/tests/bench/X,
+# and the small helpers the kernel tests drive: BUILD/tests/helpers/X.
 NETNS_BINS  := $(NETNS_SRCS:tests/netns/%.c=$(BUILD)/tests/netns/%)
 BENCH_BINS  := $(BENCH_SRCS:tests/bench/%.c=$(BUILD)/tests/bench/%)
+HELPER_BINS := $(HELPER_SRCS:tests/helpers/%.c=$(BUILD)/tests/helpers/%)
 
 .PHONY: all deps run test test-quick unit golden golden-update shell netns uml fuzz bench clean
-all: $(BUILD)/ferry $(if $(FERRYD_SRCS),$(BUILD)/ferryd) $(UNIT_BINS) $(NETNS_BINS) $(BENCH_BINS)
+all: $(BUILD)/ferry $(if $(FERRYD_SRCS),$(BUILD)/ferryd) $(UNIT_BINS) $(NETNS_BINS) $(BENCH_BINS) $(HELPER_BINS)
 
 deps:
 	@./scripts/install-deps.sh
@@ -69,6 +72,11 @@ $(NETNS_BINS): $(BUILD)/tests/netns/%: $(BUILD)/tests/netns/%.o $(BUILD)/libferr
 
 $(BENCH_BINS): $(BUILD)/tests/bench/%: $(BUILD)/tests/bench/%.o $(BUILD)/libferry.a
 	$(CC) $(LDFLAGS) -o $@ $< $(BUILD)/libferry.a $(LIBS)
+
+# Small programs the kernel tests drive (tests/helpers/*.c: one file each, with the library).
+$(BUILD)/tests/helpers/%: tests/helpers/%.c $(BUILD)/libferry.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libferry.a $(LIBS)
 
 run: deps
 	@$(MAKE) --no-print-directory -j2 all

@@ -483,7 +483,7 @@ static void lower_ferryd(struct lowering *lw)
 		char name[PLAN_IFNAMSIZ];
 		lower_ifname(list[i]->path, name);
 		if (!sb.len)
-			sb_puts(&sb, "etherip:\n");
+			sb_puts(&sb, "version: 1\netherip:\n");
 		sb_printf(&sb, "  - name: \"%s\"\n    interface: %s\n    local: %s\n    remote: %s\n",
 			  list[i]->path, name, object_get(list[i], "local-address"),
 			  object_get(list[i], "remote-address"));

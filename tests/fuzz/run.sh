@@ -1,7 +1,8 @@
 #!/bin/bash
 # tests/fuzz/run.sh [--long] — libFuzzer targets tests/fuzz/fuzz_*.c (each defines
 # LLVMFuzzerTestOneInput), built with clang -fsanitize=fuzzer,address,undefined against the
-# library sources (grammar/*.c compiler/*.c, and the shell's completion engine) into build-fuzz/.
+# library sources (grammar/*.c compiler/*.c runtime/*.c, and the shell's completion engine) into
+# build-fuzz/.
 #
 # Default (make test): build each target and replay tests/fuzz/corpus/<target>/* and
 # tests/fuzz/crashes/<target>/* once: PASS or FAIL per target. crashes/ holds inputs that once
@@ -23,7 +24,7 @@ version=$(sed -n 's/^VERSION *:= *//p' Makefile)
 shopt -s nullglob
 targets=(tests/fuzz/fuzz_*.c)
 [ ${#targets[@]} -eq 0 ] && exit 0
-lib_srcs=(grammar/*.c compiler/*.c shell/complete.c)
+lib_srcs=(grammar/*.c compiler/*.c runtime/*.c shell/complete.c)   # the library, as the Makefile builds it
 
 # Why fuzz targets cannot be built here, or nothing when they can.
 cannot_build() {
