@@ -266,8 +266,10 @@ static int exec_show(struct session *s, const struct command *c)
 		fprintf(s->out, "Sys::Version\nProduct  ferry\nVersion  %s\n", FERRY_VERSION);
 		return 0;
 	}
-	diag_error(s->diags, c->loc, "show %s: runtime state needs the kernel layer, which this build "
-		   "does not have yet; list prints the configuration", c->kind ? c->kind->id :
+	if (c->kind && s->show)
+		return s->show(s, c);
+	diag_error(s->diags, c->loc, "show %s: expected show net vlan|self|vlan-group|route, show net tunnels "
+		   "tunnel [NAME], show running-config or show sys version", c->kind ? c->kind->id :
 		   (c->n_words ? c->words[0] : ""));
 	return -1;
 }

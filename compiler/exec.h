@@ -36,6 +36,9 @@ struct session {
 	/* edit: the front end's editor session (shell/edit.c); NULL: edit reports it is unavailable */
 	int (*edit)(struct session *s, const struct command *c);
 	void *edit_arg;
+	/* show of runtime state: the front end reads the kernel (shell/show.c); NULL: unavailable */
+	int (*show)(struct session *s, const struct command *c);
+	void *show_arg;
 };
 
 void session_init(struct session *s, struct store *store, struct diags *d, FILE *out);

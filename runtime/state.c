@@ -547,6 +547,12 @@ static void get_error(void *ctx, size_t msg, int err, const char *ext)
 
 int kstate_get_routes(struct nlsock *s, struct kstate *st, const struct ipprefix *keys, size_t n)
 {
+	/* A lookup of 0.0.0.0 or :: does not find the default route, so a dump must tell. */
+	for (size_t i = 0; i < n; i++)
+		if (keys[i].len == 0) {
+			errno = EINVAL;
+			return 1;
+		}
 	struct nlbuf b;
 	nlb_init(&b);
 	for (size_t i = 0; i < n; i++) {

@@ -469,8 +469,10 @@ static void run_statement(const char *text, size_t len)
 		fprintf(sh.buf, "ferry: %s no longer loads; fix it, then run the command again\n", sh.r->path);
 	else
 		session_run_lines(s, text, len, "<shell>", sh.line, true);
-	if (locked && s->dirty && sync >= 0 && running_save(sh.r, s->store, s->diags) == 0)
+	if (locked && s->dirty && sync >= 0) {
+		running_commit(sh.r, s->store, s->diags);   /* a refusal puts the store back */
 		s->dirty = false;
+	}
 	if (locked)
 		running_unlock(sh.r);
 	/* the name index of every kind this changed is sorted now, not at the next TAB */

@@ -18,6 +18,8 @@
 #include "compiler/yaml.h"
 #include "shell/edit.h"
 #include "shell/interactive.h"
+#include "shell/kernel.h"
+#include "shell/show.h"
 #include "shell/running.h"
 
 #define DEFAULT_CONFIG_DIR "/var/lib/ferry"
@@ -31,7 +33,11 @@ static void usage(FILE *out)
 	      "       ferry --emit conf|yaml FILE     print a config file in another format\n"
 	      "       ferry --emit ip|plan FILE       print the kernel plan: an ip -batch script, or YAML\n"
 	      "options:\n"
-	      "  --config-dir DIR      where running.conf and ferry.conf live (default " DEFAULT_CONFIG_DIR ")\n"
+	      "  --config-dir DIR      where running.conf and ferry.conf live (default " DEFAULT_CONFIG_DIR ",\n"
+	      "                        or " DEFAULT_CONFIG_DIR "/netns/NAME with --netns NAME)\n"
+	      "  --netns NAME          work inside network namespace NAME: every change reaches its kernel\n"
+	      "  --kernel              every change reaches the kernel of the namespace ferry runs in\n"
+	      "  --apply               apply the running config as it is (after a crash, say)\n"
 	      "  --skip-unsupported    pass over kinds and properties ferry does not model, with a warning\n"
 	      "  --help-grammar        print the grammar reference (docs/grammar.md) as Markdown\n"
 	      "  --help, --version\n"
@@ -47,6 +53,10 @@ struct options {
 	const char *file;          /* -f, --check, --emit */
 	const char *emit_format;
 	const char *config_dir;
+	bool config_dir_given;
+	const char *netns;         /* --netns */
+	bool kernel;               /* --netns or --kernel: changes reach a kernel */
+	bool apply;
 	bool skip_unsupported;
 };
 
@@ -60,6 +70,9 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "config-dir", required_argument, NULL, 'd' },
 		{ "skip-unsupported", no_argument, NULL, 's' },
 		{ "help-grammar", no_argument, NULL, 'G' },
+		{ "netns", required_argument, NULL, 'n' },
+		{ "kernel", no_argument, NULL, 'K' },
+		{ "apply", no_argument, NULL, 'A' },
 		{ NULL, 0, NULL, 0 },
 	};
 	memset(o, 0, sizeof *o);
@@ -75,7 +88,10 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case 'G': help_reference_markdown(stdout); exit(0);
 		case 'k': o->mode = MODE_CHECK; o->file = optarg; break;
 		case 'e': o->mode = MODE_EMIT; o->emit_format = optarg; break;
-		case 'd': o->config_dir = optarg; break;
+		case 'd': o->config_dir = optarg; o->config_dir_given = true; break;
+		case 'n': o->netns = optarg; o->kernel = true; break;
+		case 'K': o->kernel = true; break;
+		case 'A': o->apply = true; break;
 		case 's': o->skip_unsupported = true; break;
 		case '?':
 		default:
@@ -104,6 +120,20 @@ static int parse_options(int argc, char **argv, struct options *o)
 	if (optind < argc) {
 		fprintf(stderr, "ferry: unexpected argument '%s' (see ferry --help)\n", argv[optind]);
 		return -1;
+	}
+	if (o->netns && (!*o->netns || strchr(o->netns, '/') || strcmp(o->netns, ".") == 0 ||
+			 strcmp(o->netns, "..") == 0)) {
+		fprintf(stderr, "ferry: --netns takes a namespace name as ip netns lists it, not '%s'\n", o->netns);
+		return -1;
+	}
+	if (o->apply && !o->kernel) {
+		fprintf(stderr, "ferry: --apply needs --netns NAME or --kernel\n");
+		return -1;
+	}
+	if (o->netns && !o->config_dir_given) {
+		static char dir[512];
+		snprintf(dir, sizeof dir, DEFAULT_CONFIG_DIR "/netns/%s", o->netns);
+		o->config_dir = dir;
 	}
 	return 0;
 }
@@ -171,6 +201,24 @@ static int emit_file(const struct options *o)
 	return rc;
 }
 
+/* mkdir -p of DIR's parents: /var/lib/ferry/netns for a namespace's config folder. */
+static int make_parent_dirs(const char *dir)
+{
+	char *copy = xstrdup(dir);
+	for (char *p = copy + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = 0;
+		if (mkdir(copy, 0755) < 0 && errno != EEXIST) {
+			free(copy);
+			return -1;
+		}
+		*p = '/';
+	}
+	free(copy);
+	return 0;
+}
+
 static int run_commands(const struct options *o, const char *argv0)
 {
 	struct diags d;
@@ -183,12 +231,26 @@ static int run_commands(const struct options *o, const char *argv0)
 	s.config_dir = o->config_dir;
 	s.edit = shell_edit;
 	int rc = 0;
-	if (running_open(&running, o->config_dir, st, &d) < 0) {
-		running_close(&running);
+	struct kernel_site kernel;
+	if (o->kernel && kernel_open(&kernel, o->netns, &d) < 0) {
 		store_free(st);
 		return 1;
 	}
-	s.dirty = false;
+	if (o->netns && !o->config_dir_given && make_parent_dirs(o->config_dir) < 0) {
+		fprintf(stderr, "ferry: cannot create %s: %s\n", o->config_dir, strerror(errno));
+		rc = 1;
+	}
+	if (rc || running_open(&running, o->config_dir, st, &d) < 0) {
+		running_close(&running);
+		if (o->kernel)
+			kernel_close(&kernel);
+		store_free(st);
+		return 1;
+	}
+	running.kernel = o->kernel ? &kernel : NULL;
+	s.show = show_runtime;                 /* reading the kernel is harmless: always allowed */
+	s.show_arg = o->kernel ? kernel.run_dir : NULL;
+	s.dirty = o->apply;
 	if (o->file) {
 		size_t len;
 		char *text = read_file(o->file, &len);
@@ -218,10 +280,12 @@ static int run_commands(const struct options *o, const char *argv0)
 	if (s.txn.open)
 		fprintf(stderr, "ferry: warning: the cli transaction (%zu command%s) was not submitted; none of "
 			"it was applied\n", s.txn.n, s.txn.n == 1 ? "" : "s");
-	if (s.dirty && running_save(&running, st, &d) < 0)
+	if (s.dirty && running_commit(&running, st, &d) < 0)
 		rc = 1;
 	session_free(&s);
 	running_close(&running);
+	if (o->kernel)
+		kernel_close(&kernel);
 	store_free(st);
 	return rc;
 }

@@ -113,6 +113,22 @@ int running_save(struct running *r, const struct store *st, struct diags *d)
 	return rc;
 }
 
+int running_commit(struct running *r, struct store *st, struct diags *d)
+{
+	if (r->kernel) {
+		int rc = kernel_apply(r->kernel, st, d);
+		if (rc < 0) {
+			/* back to what the kernel had: the saved running config */
+			store_clear(st);
+			if (load_quietly(st, r->path, d) == 0 && rc == -2)
+				kernel_apply(r->kernel, st, d);
+			remember(r);
+			return -1;
+		}
+	}
+	return running_save(r, st, d);
+}
+
 void running_close(struct running *r)
 {
 	if (r->lock_fd >= 0)

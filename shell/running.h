@@ -10,6 +10,7 @@
 
 #include "compiler/diag.h"
 #include "compiler/store.h"
+#include "shell/kernel.h"
 
 struct running {
 	char *dir, *path;
@@ -18,6 +19,7 @@ struct running {
 	dev_t dev;
 	ino_t ino;
 	long long size, mtime_ns;
+	struct kernel_site *kernel; /* set: a change reaches the kernel before it is saved */
 };
 
 /* Creates the folder, takes the lock and loads running.conf into ST; -1 after printing why. */
@@ -28,6 +30,10 @@ void running_unlock(struct running *r);
  * 1: reloaded; 0: unchanged; -1: it does not load (ST unchanged, errors reported). */
 int running_sync(struct running *r, struct store *st, struct diags *d);
 int running_save(struct running *r, const struct store *st, struct diags *d);
+/* Keeps a change: the kernel first (when the run has one), then running.conf. If the kernel (or
+ * ferryd) refuses, ST is put back to running.conf as it was and -1 returned: the running config
+ * is what the kernel accepted last. */
+int running_commit(struct running *r, struct store *st, struct diags *d);
 void running_close(struct running *r);
 
 #endif
