@@ -69,18 +69,21 @@ fd_start() {
         LSAN_OPTIONS="${LSAN_OPTIONS:-}:log_path=$dir/sanitizer" ns_exec "$ns" "$FERRYD" --config "$conf" --run-dir "$dir" ${FERRYD_OPTS:-}
 }
 
-# fd_stop DIR: SIGTERM, then waits for the process to go (5 s).
+# fd_stop DIR: SIGTERM, then waits for the process to go (60 s: closing a TAP ferryd made
+# unregisters the netdev, which waits for the rtnl lock; a busy host — thousands of links being
+# made in other namespaces — holds it for many seconds).
 fd_stop() {
     local pid
-    pid=$(cat "$1/ferryd.pid" 2>/dev/null) || return 1
-    kill -TERM "$pid" || return 1
-    for _ in $(seq 50); do
+    pid=$(cat "$1/ferryd.pid" 2>/dev/null) || { echo "no pid file in $1"; return 1; }
+    kill -TERM "$pid" || { echo "ferryd $pid was not running"; return 1; }
+    for _ in $(seq 600); do
         if ! kill -0 "$pid" 2>/dev/null; then
             sleep 0.2   # a sanitizer report at exit is written by then
             return 0
         fi
         sleep 0.1
     done
+    echo "ferryd $pid still runs 60 s after SIGTERM: $(tr '\0' ' ' < "/proc/$pid/wchan" 2>/dev/null)"
     return 1
 }
 
@@ -103,15 +106,18 @@ fd_alive() {
     pid=$(cat "$1/ferryd.pid" 2>/dev/null) && kill -0 "$pid" 2>/dev/null && fd_ctl "$1" help >/dev/null
 }
 
-# fd_capture NS IF FILE FILTER COUNT: tshark in the background until COUNT packets or 15 s;
-# FD_CAP is its pid, to wait on. Returns once tshark listens. (Not in $(...): wait needs a child.)
+# fd_capture NS IF FILE FILTER COUNT: tshark in the background until COUNT packets or 90 s;
+# FD_CAP is its pid, to wait on. Returns once tshark listens, or fails after 60 s. (Not in $(...):
+# wait needs a child.)
 fd_capture() {
     local ns=$1 ifc=$2 file=$3 filter=$4 count=$5
     rm -f "$file"
-    ns_exec "$ns" timeout 15 tshark -q -i "$ifc" -f "$filter" -c "$count" -w "$file" >/dev/null 2>"$file.log" &
+    ns_exec "$ns" timeout 90 tshark -q -i "$ifc" -f "$filter" -c "$count" -w "$file" >/dev/null 2>"$file.log" &
     FD_CAP=$!
-    for _ in $(seq 100); do
-        grep -q "Capturing on" "$file.log" 2>/dev/null && break
+    for _ in $(seq 600); do
+        grep -q "Capturing on" "$file.log" 2>/dev/null && return 0
         sleep 0.1
     done
+    echo "    tshark on $ifc did not start capturing within 60 s: $(head -n 2 "$file.log")"
+    return 1
 }
