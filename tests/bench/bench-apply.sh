@@ -37,7 +37,7 @@ fresh() { # fresh NAME: a namespace with lo up and br0 10.0.0.1/16
 }
 
 awk -v n="$n" 'BEGIN { for (i = 0; i < n; i++)
-    printf "route add %d.%d.%d.0/24 via 10.0.0.2 proto 186\n", 20 + int(i / 65536), int(i / 256) % 256, i % 256 }' \
+    printf "route add %d.%d.%d.0/24 via 10.0.0.2 proto 77\n", 20 + int(i / 65536), int(i / 256) % 256, i % 256 }' \
     >"$work/routes.batch"
 
 best() { sort -n | head -1; }

@@ -333,16 +333,16 @@ static void check_base(void)
 	EXPECT_IP("-d link show dev eth1", ".[0] | .master == \"br-a\" and .ifalias == null and (.flags | index([\"UP\"]) != null)");
 	EXPECT_IP("addr show dev br-a", "[.[0].addr_info[] | select(.local == \"10.1.0.1\" and .prefixlen == 24)] | length == 1");
 	EXPECT_IP("addr show dev br-a", "[.[0].addr_info[] | select(.local == \"2001:db8:1::1\" and .prefixlen == 64)] | length == 1");
-	EXPECT_IP("route show 20.0.0.0/24 proto 186", ".[0].gateway == \"10.1.0.254\" and .[0].dev == \"br-a\"");
-	EXPECT_IP("route show 20.0.1.0/24 proto 186", ".[0].dev == \"br-a\" and .[0].scope == \"link\"");
-	EXPECT_IP("route show 20.0.2.0/24 proto 186", ".[0].type == \"blackhole\"");
-	EXPECT_IP("route show 20.0.3.0/24 proto 186", ".[0].gateway == \"10.1.0.254\" and .[0].metrics[0].mtu == 1400");
-	EXPECT_IP("route show 20.0.4.0/24 proto 186", ".[0].gateway == \"10.1.0.253\" and .[0].dev == \"br-a\"");
-	EXPECT_IP("-6 route show 2001:db8:2::/64 proto 186", ".[0].gateway == \"2001:db8:1::fe\" and .[0].dev == \"br-a\"");
-	EXPECT_IP("-6 route show 2001:db8:3::/64 proto 186", ".[0].dev == \"br-a\" and (.[0].gateway == null)");
-	EXPECT_IP("-6 route show 2001:db8:4::/64 proto 186", ".[0].type == \"blackhole\"");
-	EXPECT_IP("-6 route show 2001:db8:5::/64 proto 186", ".[0].gateway == \"2001:db8:1::fd\" and .[0].metrics[0].mtu == 1300");
-	long n4 = ipcount("-4 route show table all proto 186"), n6 = ipcount("-6 route show table all proto 186");
+	EXPECT_IP("route show 20.0.0.0/24 proto 77", ".[0].gateway == \"10.1.0.254\" and .[0].dev == \"br-a\"");
+	EXPECT_IP("route show 20.0.1.0/24 proto 77", ".[0].dev == \"br-a\" and .[0].scope == \"link\"");
+	EXPECT_IP("route show 20.0.2.0/24 proto 77", ".[0].type == \"blackhole\"");
+	EXPECT_IP("route show 20.0.3.0/24 proto 77", ".[0].gateway == \"10.1.0.254\" and .[0].metrics[0].mtu == 1400");
+	EXPECT_IP("route show 20.0.4.0/24 proto 77", ".[0].gateway == \"10.1.0.253\" and .[0].dev == \"br-a\"");
+	EXPECT_IP("-6 route show 2001:db8:2::/64 proto 77", ".[0].gateway == \"2001:db8:1::fe\" and .[0].dev == \"br-a\"");
+	EXPECT_IP("-6 route show 2001:db8:3::/64 proto 77", ".[0].dev == \"br-a\" and (.[0].gateway == null)");
+	EXPECT_IP("-6 route show 2001:db8:4::/64 proto 77", ".[0].type == \"blackhole\"");
+	EXPECT_IP("-6 route show 2001:db8:5::/64 proto 77", ".[0].gateway == \"2001:db8:1::fd\" and .[0].metrics[0].mtu == 1300");
+	long n4 = ipcount("-4 route show table all proto 77"), n6 = ipcount("-6 route show table all proto 77");
 	EXPECT(n4 == 5, "%ld IPv4 routes of ferry's, expected 5", n4);
 	EXPECT(n6 == 4, "%ld IPv6 routes of ferry's, expected 4", n6);
 }
@@ -393,7 +393,7 @@ static void t_modify(void)
 	EXPECT_IP("link show dev br-a", ".[0].mtu == 1300");
 	find_link(&p, "br-a")->mtu = 1500;
 	EXPECT_APPLY(&p, 2);
-	EXPECT_IP("-6 route show 2001:db8:5::/64 proto 186", ".[0].metrics[0].mtu == 1300");
+	EXPECT_IP("-6 route show 2001:db8:5::/64 proto 77", ".[0].metrics[0].mtu == 1300");
 
 	struct plan_link *vx = find_link(&p, "vx-a");
 	vx->has_mac = true;
@@ -409,7 +409,7 @@ static void t_modify(void)
 
 	set_ip(&p.routes[0].gw, "10.1.0.253");
 	EXPECT_APPLY(&p, 1);
-	EXPECT_IP("route show 20.0.0.0/24 proto 186", ".[0].gateway == \"10.1.0.253\"");
+	EXPECT_IP("route show 20.0.0.0/24 proto 77", ".[0].gateway == \"10.1.0.253\"");
 
 	remove_route(&p, "20.0.2.0/24");
 	EXPECT_APPLY(&p, 1);
@@ -461,15 +461,15 @@ static void make_foreign(void)
 }
 
 /* What is not ferry's: every link but the plan's (eth1 is the plan's to enslave), the foreign
- * addresses, routes on other links than the plan's, the foreign table. (iproute2 names protocol
- * 186 "bgp".) */
+ * addresses, routes on other links than the plan's, the foreign table. (Protocol 77 has no name in
+ * iproute2's rt_protos, so ip prints the number.) */
 static char *foreign_snapshot(void)
 {
 	const char *mine = "[\"br-a\", \"vx-a\", \"tap-a\", \"eth1\", \"eth1p\"]";
 	return sh_out("ip -j -d link show | jq -S '[.[] | select(.ifname as $n | %s | index([$n]) | not)]'; "
 		      "ip -j addr show dev fx0 | jq -S .; "
-		      "ip -j -4 route show table all | jq -S '[.[] | select(.protocol != \"186\" and .protocol != \"bgp\" and (.dev as $d | %s | index([$d]) | not))]'; "
-		      "ip -j -6 route show table all | jq -S '[.[] | select(.protocol != \"186\" and .protocol != \"bgp\" and (.dev as $d | %s | index([$d]) | not))]'; "
+		      "ip -j -4 route show table all | jq -S '[.[] | select(.protocol != \"77\" and (.dev as $d | %s | index([$d]) | not))]'; "
+		      "ip -j -6 route show table all | jq -S '[.[] | select(.protocol != \"77\" and (.dev as $d | %s | index([$d]) | not))]'; "
 		      "nft list table inet other", mine, mine, mine);
 }
 
@@ -521,7 +521,7 @@ static void t_delete_all(void)
 	EXPECT_APPLY(&empty, 3 + 1 + 2 + 9 + 1);   /* 3 deleted, eth1 released, 2 addresses, 9 routes, the table */
 	EXPECT(ipcount("link show") == 5, "expected only lo, eth1, eth1p, fx0, fx1 to be left");
 	EXPECT_IP("-d link show dev eth1", ".[0].master == null");
-	EXPECT(ipcount("-4 route show table all proto 186") == 0 && ipcount("-6 route show table all proto 186") == 0,
+	EXPECT(ipcount("-4 route show table all proto 77") == 0 && ipcount("-6 route show table all proto 77") == 0,
 	       "routes of ferry's are left");
 	EXPECT(sh("nft list table inet ferry >/dev/null 2>&1") != 0, "table inet ferry is left");
 	EXPECT(sh("nft list table inet other | grep -q 'tcp dport 22 accept'") == 0, "table inet other is gone or changed");
@@ -748,14 +748,14 @@ static void t_kill9(void)
 	kill(pid, SIGKILL);
 	int st;
 	waitpid(pid, &st, 0);
-	long partial = ipcount("route show proto 186");
+	long partial = ipcount("route show proto 77");
 	printf("    killed with %ld of %d routes in (%s)\n", partial, n,
 	       WIFSIGNALED(st) ? "killed mid-apply" : "the apply had finished: no partial state to converge from");
 	struct apply_report r;
 	EXPECT(apply(&p, &r, false) == 0, "the apply after the kill failed:\n%s", diag_str());
 	EXPECT(r.ops == (size_t)(n + 10) - (size_t)partial - (partial ? 10 : 0) || !WIFSIGNALED(st) || partial == 0,
 	       "the second apply did %zu operations with %ld routes in", r.ops, partial);
-	EXPECT(ipcount("route show proto 186") == n, "not all %d routes are in", n);
+	EXPECT(ipcount("route show proto 77") == n, "not all %d routes are in", n);
 	EXPECT(ipcount("link show master br-k") == 8, "br-k does not have its 8 ports");
 	EXPECT_APPLY(&p, 0);
 	plan_free(&p);
@@ -844,7 +844,7 @@ static void t_incremental(void)
 	/* One route's gateway: one operation, read and verified one by one. */
 	set_ip(&p.routes[0].gw, "10.1.0.252");
 	apply_from(&p, &prev, 1, true, __LINE__);
-	EXPECT_IP("route show 20.0.0.0/24 proto 186", ".[0].gateway == \"10.1.0.252\"");
+	EXPECT_IP("route show 20.0.0.0/24 proto 77", ".[0].gateway == \"10.1.0.252\"");
 	plan_free(&prev);
 	plan_copy(&prev, &p);
 	apply_from(&p, &prev, 0, true, __LINE__);
@@ -856,8 +856,8 @@ static void t_incremental(void)
 	p.routes[4].mtu = 1280;   /* 2001:db8:2::/64 */
 	apply_from(&p, &prev, 3, true, __LINE__);
 	EXPECT(ipcount("route show 20.0.4.0/24") == 0, "20.0.4.0/24 is still there");
-	EXPECT_IP("route show 20.0.7.0/24 proto 186", ".[0].type == \"blackhole\"");
-	EXPECT_IP("-6 route show 2001:db8:2::/64 proto 186", ".[0].metrics[0].mtu == 1280");
+	EXPECT_IP("route show 20.0.7.0/24 proto 77", ".[0].type == \"blackhole\"");
+	EXPECT_IP("-6 route show 2001:db8:2::/64 proto 77", ".[0].metrics[0].mtu == 1280");
 	/* the blackhole is there now: asking for it is not conclusive, so everything is read */
 	plan_free(&prev);
 	plan_copy(&prev, &p);
@@ -878,7 +878,7 @@ static void t_incremental(void)
 	apply_from(&p, &prev, 0, true, __LINE__);
 	EXPECT(ipcount("route show 20.0.3.0/24") == 0, "an incremental apply repaired what it does not read");
 	EXPECT_APPLY(&p, 1);
-	EXPECT_IP("route show 20.0.3.0/24 proto 186", ".[0].gateway == \"10.1.0.254\"");
+	EXPECT_IP("route show 20.0.3.0/24 proto 77", ".[0].gateway == \"10.1.0.254\"");
 
 	/* A failure in an incremental apply is undone like any other. */
 	char *before = snapshot();

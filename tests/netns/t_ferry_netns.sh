@@ -40,7 +40,9 @@ check reapply "ferry --apply failed" ferry --apply
 after=$(ns_exec site ip -j link show | jq -c '[.[] | {ifname, ifindex, master}]')
 check reapply-changes-nothing "a second apply re-created links" test "$before" = "$after"
 
-routes_before=$(ns_exec site ip -j route show table all | jq -S -c .)
+# linkdown comes and goes with the bridges' carrier, whatever ferry does: compare without it
+routes() { ns_exec site ip -j route show table all | jq -S -c 'map(del(.flags))'; }
+routes_before=$(routes)
 if ferry -c 'create net vlan vlan-nowhere interfaces add { eth9 } tag 9' 2>"$cfg/err"; then
     fail refused-change "a VLAN on the missing eth9 was accepted"
 else
@@ -48,7 +50,7 @@ else
 fi
 check refused-change-says-why "the error does not name eth9" grep -q eth9 "$cfg/err"
 check refused-change-not-kept "the refused VLAN is in the running config" eval "! ferry -c 'list net vlan' | grep -q vlan-nowhere"
-routes_after=$(ns_exec site ip -j route show table all | jq -S -c .)
+routes_after=$(routes)
 check refused-change-routes "the routes changed after a refused change" test "$routes_before" = "$routes_after"
 check refused-change-links "vlan-nowhere exists after a refused change" eval "! link vlan-nowhere >/dev/null 2>&1"
 
