@@ -173,10 +173,17 @@ static void report_error(struct app *a, size_t i, const char *stage)
 	char desc[256];
 	op_describe(a, o, desc, sizeof desc);
 	const char *owner = op_owner(a, o);
-	diag_error(a->d, noloc, "%s%s%s%s: %s%s%s", stage, owner ? owner : "", owner ? ": " : "", desc,
-		   s->ext ? s->ext : "", s->ext ? " " : "", s->ext ? "" : strerror(-s->err));
-	if (s->ext)
-		diag_note(a->d, noloc, "the kernel said: %s (%s)", s->ext, strerror(-s->err));
+	/* The extended ACK's text is the kernel's own words ("Nexthop has invalid gateway"); the
+	 * errno's name follows in brackets. */
+	size_t n = s->ext ? strlen(s->ext) : 0;
+	while (n && s->ext[n - 1] == ' ')
+		n--;
+	if (s->ext && n)
+		diag_error(a->d, noloc, "%s%s%s%s: %.*s (%s)", stage, owner ? owner : "", owner ? ": " : "", desc,
+			   (int)n, s->ext, strerror(-s->err));
+	else
+		diag_error(a->d, noloc, "%s%s%s%s: %s", stage, owner ? owner : "", owner ? ": " : "", desc,
+			   strerror(-s->err));
 }
 
 /* ---- building messages ---- */
@@ -1147,7 +1154,7 @@ int runtime_apply(const struct plan *plan, const struct apply_opts *opts, struct
 			char desc[256];
 			op_describe(&a, &a.ops.v[i], desc, sizeof desc);
 			const char *owner = op_owner(&a, &a.ops.v[i]);
-			diag_note(d, noloc, "%s%s%s%s", opts->dry_run ? "would " : "", owner ? owner : "", owner ? ": " : "", desc);
+			diag_note(d, noloc, "%s%s%s%s", owner ? owner : "", owner ? ": " : "", opts->dry_run ? "would " : "", desc);
 		}
 		if (nft_change)
 			diag_note(d, noloc, "%s%s table inet ferry", opts->dry_run ? "would " : "", plan->nft_ruleset ? "load" : "remove");
