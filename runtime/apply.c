@@ -65,6 +65,7 @@ struct app {
 	size_t reported;
 	struct kindex created;   /* OP_LINK_ADD ops by link name */
 	bool verify_targeted;
+	struct kindex plan_links;   /* the plan's links by name */
 	const struct plan *whole;   /* the caller's plan (plan may be a view with fewer routes) */
 	uid_t nobody;
 	size_t nl_messages;
@@ -172,10 +173,17 @@ static void report_error(struct app *a, size_t i, const char *stage)
 	char desc[256];
 	op_describe(a, o, desc, sizeof desc);
 	const char *owner = op_owner(a, o);
-	diag_error(a->d, noloc, "%s%s%s%s: %s%s%s", stage, owner ? owner : "", owner ? ": " : "", desc,
-		   s->ext ? s->ext : "", s->ext ? " " : "", s->ext ? "" : strerror(-s->err));
-	if (s->ext)
-		diag_note(a->d, noloc, "the kernel said: %s (%s)", s->ext, strerror(-s->err));
+	/* The extended ACK's text is the kernel's own words ("Nexthop has invalid gateway"); the
+	 * errno's name follows in brackets. */
+	size_t n = s->ext ? strlen(s->ext) : 0;
+	while (n && s->ext[n - 1] == ' ')
+		n--;
+	if (s->ext && n)
+		diag_error(a->d, noloc, "%s%s%s%s: %.*s (%s)", stage, owner ? owner : "", owner ? ": " : "", desc,
+			   (int)n, s->ext, strerror(-s->err));
+	else
+		diag_error(a->d, noloc, "%s%s%s%s: %s", stage, owner ? owner : "", owner ? ": " : "", desc,
+			   strerror(-s->err));
 }
 
 /* ---- building messages ---- */
@@ -287,16 +295,33 @@ static void port_flags_msg(struct app *a, size_t op, int ifindex, bool proxy, bo
 	ref(a, op, false);
 }
 
+struct plctx { const struct plan *p; const char *name; };
+static bool plan_link_eq(const void *cv, size_t pos)
+{
+	const struct plctx *c = cv;
+	return strcmp(c->p->links[pos].name, c->name) == 0;
+}
+
 static bool master_proxies(const struct app *a, const char *master)
 {
-	for (size_t i = 0; master[0] && i < a->plan->n_links; i++)
-		if (strcmp(a->plan->links[i].name, master) == 0)
-			return a->plan->links[i].proxy_arp;
-	return false;
+	if (!master[0])
+		return false;
+	struct plctx c = { a->plan, master };
+	size_t i = kindex_find(&a->plan_links, hash_bytes(master, strlen(master), 0), plan_link_eq, &c);
+	return i != (size_t)-1 && a->plan->links[i].proxy_arp;
+}
+
+/* Up, in a message of its own, last. A link is made down and given its alias while down: an alias
+ * set on a link that is up is a NETDEV_CHANGE, for which IPv6 walks its whole routing table
+ * (rt6_sync_up), and with thousands of links that walk is what the time goes to. */
+static void up_msg(struct app *a, size_t op, int ifindex)
+{
+	nlb_end(&a->b, link_msg(a, RTM_NEWLINK, 0, ifindex, IFF_UP, IFF_UP));
+	ref(a, op, false);
 }
 
 /* After a create (or a TAP's ioctl): alias, a bridge's mtu (set so the kernel keeps it when ports
- * join), and port flags, by the new index. A TAP gets everything here. */
+ * join), port flags, then up, by the new index. A TAP gets everything here. */
 static void created_followup(struct app *a, size_t op)
 {
 	const struct plan_link *pl = a->ops.v[op].pl;
@@ -314,6 +339,8 @@ static void created_followup(struct app *a, size_t op)
 	ref(a, op, false);   /* a TAP is applied by its ioctl already */
 	if (pl->master[0] && master_proxies(a, pl->master))
 		port_flags_msg(a, op, ifindex, true, true);
+	if (!tap)
+		up_msg(a, op, ifindex);
 }
 
 static void build_link_add(struct app *a, size_t op)
@@ -323,7 +350,7 @@ static void build_link_add(struct app *a, size_t op)
 		created_followup(a, op);
 		return;
 	}
-	size_t m = link_msg(a, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, a->os[op].ifindex, IFF_UP, IFF_UP);
+	size_t m = link_msg(a, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, a->os[op].ifindex, 0, 0);
 	nlb_put_str(&a->b, IFLA_IFNAME, pl->name);
 	if (pl->mtu && pl->kind != PL_BRIDGE)
 		nlb_put_u32(&a->b, IFLA_MTU, (uint32_t)pl->mtu);
@@ -468,7 +495,7 @@ static void build_link_restore(struct app *a, size_t op)
 	const struct klink *kl = a->ops.v[op].kl;
 	bool tap = strcmp(kl->p.kind, "tun") == 0;
 	if (!tap) {
-		size_t m = link_msg(a, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, kl->ifindex, kl->flags & IFF_UP, IFF_UP);
+		size_t m = link_msg(a, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, kl->ifindex, 0, 0);
 		nlb_put_str(&a->b, IFLA_IFNAME, kl->name);
 		if (kl->mtu)
 			nlb_put_u32(&a->b, IFLA_MTU, (uint32_t)kl->mtu);
@@ -497,6 +524,8 @@ static void build_link_restore(struct app *a, size_t op)
 	ref(a, op, tap);
 	if (kl->master && (kl->proxy_arp || kl->isolated))
 		port_flags_msg(a, op, kl->ifindex, kl->proxy_arp, kl->isolated);
+	if (!tap && (kl->flags & IFF_UP))
+		up_msg(a, op, kl->ifindex);
 }
 
 static void build_undo(struct app *a, size_t op)
@@ -1125,7 +1154,7 @@ int runtime_apply(const struct plan *plan, const struct apply_opts *opts, struct
 			char desc[256];
 			op_describe(&a, &a.ops.v[i], desc, sizeof desc);
 			const char *owner = op_owner(&a, &a.ops.v[i]);
-			diag_note(d, noloc, "%s%s%s%s", opts->dry_run ? "would " : "", owner ? owner : "", owner ? ": " : "", desc);
+			diag_note(d, noloc, "%s%s%s%s", owner ? owner : "", owner ? ": " : "", opts->dry_run ? "would " : "", desc);
 		}
 		if (nft_change)
 			diag_note(d, noloc, "%s%s table inet ferry", opts->dry_run ? "would " : "", plan->nft_ruleset ? "load" : "remove");
@@ -1147,6 +1176,9 @@ int runtime_apply(const struct plan *plan, const struct apply_opts *opts, struct
 			a.os[i].ifindex = next++;
 			kindex_put(&a.created, hash_bytes(a.ops.v[i].pl->name, strlen(a.ops.v[i].pl->name), 0), i);
 		}
+	kindex_init(&a.plan_links, a.plan->n_links);
+	for (size_t i = 0; i < a.plan->n_links; i++)
+		kindex_put(&a.plan_links, hash_bytes(a.plan->links[i].name, strlen(a.plan->links[i].name), 0), i);
 	struct passwd *pw = getpwnam("nobody");
 	a.nobody = pw ? pw->pw_uid : 65534;
 
@@ -1203,6 +1235,7 @@ out:
 	free(a.os);
 	free(a.refs);
 	kindex_free(&a.created);
+	kindex_free(&a.plan_links);
 	oplist_free(&a.ops);
 	nftstate_free(&nft);
 	nlb_free(&a.b);

@@ -5,6 +5,7 @@
  *   bench_apply change N ROUNDS     with those N routes in: change one route's gateway, ROUNDS times
  *                                   (a different route each time), then apply the same plan again;
  *                                   then the same with apply_opts.previous (the plan applied before)
+ *   bench_apply links N             N bridges, each with a VXLAN port and an address, and again
  * Prints one line per measurement: "<what> <ms> ms ops <n> messages <n> (read ... diff ... apply ...
  * verify ...)". The plan is built before the clock starts: this measures the runtime, not lowering. */
 #include <stdio.h>
@@ -84,6 +85,32 @@ int main(int argc, char **argv)
 	if (strcmp(argv[1], "full") == 0) {
 		o.ack_each = argc > 3 && strcmp(argv[3], "ack-each") == 0;
 		rc = run(o.ack_each ? "full-ack-each" : "full", &p, &o);
+	} else if (strcmp(argv[1], "links") == 0) {
+		plan_free(&p);
+		memset(&p, 0, sizeof p);
+		p.links = xcalloc(2 * (size_t)n, sizeof *p.links);
+		p.addrs = xcalloc((size_t)n, sizeof *p.addrs);
+		for (int i = 0; i < n; i++) {
+			struct plan_link *b = &p.links[p.n_links++], *v = &p.links[p.n_links++];
+			snprintf(b->name, sizeof b->name, "br%d", i);
+			b->kind = PL_BRIDGE;
+			b->owner = xasprintf("/Common/vlan%d", i);
+			snprintf(v->name, sizeof v->name, "vx%d", i);
+			v->kind = PL_VXLAN;
+			v->key = (uint32_t)i + 1;
+			v->dstport = (uint16_t)(10000 + i);
+			snprintf(v->master, sizeof v->master, "br%d", i);
+			v->owner = xasprintf("/Common/tunnel%d", i);
+			struct plan_addr *a = &p.addrs[p.n_addrs++];
+			snprintf(a->dev, sizeof a->dev, "br%d", i);
+			char pfx[32];
+			snprintf(pfx, sizeof pfx, "10.%d.%d.1/24", 100 + (i >> 8), i & 255);
+			ip_parse_prefix(pfx, &a->prefix);
+			a->owner = xasprintf("/Common/%s", pfx);
+		}
+		rc = run("links", &p, &o);
+		if (!rc)
+			rc = run("links-unchanged", &p, &o);
 	} else if (strcmp(argv[1], "change") == 0) {
 		int rounds = argc > 3 ? atoi(argv[3]) : 5;
 		for (int k = 0; k < rounds && !rc; k++)

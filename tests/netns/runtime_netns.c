@@ -797,6 +797,36 @@ static void t_enter_netns(void)
 	sh("ip netns del %s", name);
 }
 
+/* An opaque VLAN group (plan_link.proxy_arp): its ports get the bridge's proxy_arp and isolated
+ * flags; a port moved in or out, or the group changed, gets them set or cleared. */
+static void t_proxy_arp(void)
+{
+	make_eth1();
+	struct plan p = { 0 };
+	add_link(&p, "br-o", PL_BRIDGE, "/Common/vg-opaque")->proxy_arp = true;
+	struct plan_link *v = add_link(&p, "vx-o", PL_VXLAN, "/Common/vx-o");
+	v->key = 7;
+	snprintf(v->master, sizeof v->master, "br-o");
+	struct plan_link *t = add_link(&p, "tap-o", PL_TAP, "/Common/eip-o");
+	snprintf(t->master, sizeof t->master, "br-o");
+	struct plan_link *e = add_link(&p, "eth1", PL_PHYSICAL, "/Common/vg-opaque");
+	snprintf(e->master, sizeof e->master, "br-o");
+	EXPECT_APPLY(&p, 4);
+	const char *on = ".[0].linkinfo.info_slave_data | .proxy_arp == true and .isolated == true";
+	const char *off = ".[0].linkinfo.info_slave_data | .proxy_arp == false and .isolated == false";
+	EXPECT_IP("-d link show dev vx-o", on);
+	EXPECT_IP("-d link show dev tap-o", on);
+	EXPECT_IP("-d link show dev eth1", on);
+	EXPECT_APPLY(&p, 0);
+	/* The group becomes transparent: every port's flags cleared, one operation each. */
+	p.links[0].proxy_arp = false;
+	EXPECT_APPLY(&p, 3);
+	EXPECT_IP("-d link show dev vx-o", off);
+	EXPECT_IP("-d link show dev eth1", off);
+	EXPECT_APPLY(&p, 0);
+	plan_free(&p);
+}
+
 /* A deep copy of a plan (the "previous" of an incremental apply). */
 static void plan_copy(struct plan *dst, const struct plan *src)
 {
@@ -1021,6 +1051,7 @@ static const struct test tests[] = {
 	{ "rollback-everything", t_rollback_everything, false },
 	{ "kill9", t_kill9, false },
 	{ "incremental", t_incremental, false },
+	{ "proxy-arp", t_proxy_arp, false },
 	{ "enter-netns", t_enter_netns, false },
 	{ "uml-vlan-gre", t_uml_vlan, true },
 };
