@@ -37,6 +37,19 @@ void kernel_close(struct kernel_site *k)
 	memset(k, 0, sizeof *k);
 }
 
+void kernel_baseline(struct kernel_site *k, const struct store *st)
+{
+	struct diags quiet;
+	diag_init(&quiet, NULL);
+	struct plan plan;
+	if (lower_store(st, &plan, &quiet))
+		return;
+	if (k->have_last)
+		plan_free(&k->last);
+	k->last = plan;
+	k->have_last = true;
+}
+
 int kernel_apply(struct kernel_site *k, const struct store *st, struct diags *d)
 {
 	struct plan plan;

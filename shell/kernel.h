@@ -21,6 +21,10 @@ struct kernel_site {
 int kernel_open(struct kernel_site *k, const char *netns, struct diags *d);
 void kernel_close(struct kernel_site *k);
 
+/* ST is what the kernel accepted last (the running config): the next apply reads only the routes
+ * that differ from it. Not for a repair (--apply), which must read everything. */
+void kernel_baseline(struct kernel_site *k, const struct store *st);
+
 /* Makes the kernel and ferryd match ST. 0: done. -1: the kernel refused and is as it was.
  * -2: the kernel took it but ferryd did not; the caller puts the old config back. */
 int kernel_apply(struct kernel_site *k, const struct store *st, struct diags *d);

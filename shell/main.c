@@ -248,6 +248,8 @@ static int run_commands(const struct options *o, const char *argv0)
 		return 1;
 	}
 	running.kernel = o->kernel ? &kernel : NULL;
+	if (o->kernel && !o->apply)
+		kernel_baseline(&kernel, st);
 	s.show = show_runtime;                 /* reading the kernel is harmless: always allowed */
 	s.show_arg = o->kernel ? kernel.run_dir : NULL;
 	s.dirty = o->apply;
