@@ -115,14 +115,15 @@ int ferryd_stop(const struct ferryd_site *s, char **err)
 		unlink(pidpath);     /* stale */
 		return 0;
 	}
-	for (int i = 0; i < 100; i++) {
+	/* Closing the TAPs it made takes the rtnl lock: a host busy making links can hold it long. */
+	for (int i = 0; i < 600; i++) {
 		if (kill((pid_t)pid, 0) < 0)
 			return 0;
 		struct timespec ts = { 0, 50 * 1000 * 1000 };
 		nanosleep(&ts, NULL);
 	}
 	kill((pid_t)pid, SIGKILL);
-	*err = xasprintf("ferryd (pid %ld) did not stop within 5 s: killed", pid);
+	*err = xasprintf("ferryd (pid %ld) did not stop within 30 s: killed", pid);
 	return -1;
 }
 

@@ -23,7 +23,7 @@ struct ferryd_site {
  * 0, or -1 with *ERR a malloc'd message (ferryd's own reason when it refused). */
 int ferryd_sync(const struct ferryd_site *s, const char *yaml, char **err);
 
-/* SIGTERM, wait up to 5 s, then SIGKILL. 0 also when none was running. */
+/* SIGTERM, wait up to 30 s, then SIGKILL. 0 also when none was running. */
 int ferryd_stop(const struct ferryd_site *s, char **err);
 
 /* A ferryd answers on RUN_DIR's control socket. */
