@@ -422,8 +422,28 @@ static void lower_lockdown(struct lowering *lw)
 	}
 	free(selfs);
 	free(tunnels);
-	if (!any)
+	/* Translucent VLAN groups (BIG-IP's default mode) forward frames with the locally administered
+	 * bit of the source MAC flipped: a bridge-family rule on the groups' bridges does that. */
+	struct strbuf translucent;
+	sb_init(&translucent);
+	size_t ng;
+	struct object **groups = store_sorted(lw->s, kind_group, &ng);
+	for (size_t i = 0; i < ng; i++) {
+		const char *mode = object_get(groups[i], "mode");
+		if (mode && strcmp(mode, "translucent") != 0)
+			continue;
+		char name[PLAN_IFNAMSIZ];
+		lower_ifname(groups[i]->path, name);
+		/* the rule names the group's ports: nft cannot match the input bridge in this kernel */
+		for (size_t l = 0; l < lw->p->n_links; l++)
+			if (strcmp(lw->p->links[l].master, name) == 0)
+				sb_printf(&translucent, "%s\"%s\"", translucent.len ? ", " : "", lw->p->links[l].name);
+	}
+	free(groups);
+	if (!any && !translucent.len) {
+		sb_free(&translucent);
 		goto out;
+	}
 	static const char *const fam_word[2] = { "ip", "ip6" };
 	static const char *const addr_type[2] = { "ipv4_addr", "ipv6_addr" };
 	struct strbuf sb;
@@ -459,6 +479,13 @@ static void lower_lockdown(struct lowering *lw)
 		sb_printf(&sb, "\t\t%s daddr @locked%d drop\n", fam_word[f], v);
 	}
 	sb_puts(&sb, "\t}\n}\n");
+	if (translucent.len)
+		sb_printf(&sb, "table bridge ferry {\n"
+			  "\tchain forward {\n"
+			  "\t\ttype filter hook forward priority filter; policy accept;\n"
+			  "\t\tiifname { %s } ether saddr set ether saddr ^ 02:00:00:00:00:00\n"
+			  "\t}\n}\n", translucent.buf);
+	sb_free(&translucent);
 	lw->p->nft_ruleset = sb_steal(&sb);
 out:
 	for (int f = 0; f < 2; f++) {

@@ -96,6 +96,15 @@ int nft_read(struct nftstate *s, struct diags *d)
 		s->exists = true;
 		s->saved = out;
 		out = NULL;
+		/* translucent VLAN groups: the bridge table goes and comes back with the inet one */
+		char *bout = NULL, *berr = NULL;
+		if (run("list table bridge ferry", &bout, &berr) == 0 && bout) {
+			char *both = xasprintf("%s\n%s", s->saved, bout);
+			free(s->saved);
+			s->saved = both;
+		}
+		free(bout);
+		free(berr);
 		const char *c = strstr(s->saved, "comment \"ferry:");
 		if (c) {
 			c += strlen("comment \"ferry:");
@@ -149,11 +158,12 @@ bool nft_ruleset_ok(const char *rs, struct diags *d)
 			if (n == 5 && strncmp(p, "table", 5) == 0) {
 				char fam[32] = "", name[64] = "";
 				if (sscanf(p + 5, " %31[a-z0-9] %63[A-Za-z0-9_.-]", fam, name) != 2 ||
-				    strcmp(fam, "inet") != 0 || strcmp(name, "ferry") != 0) {
-					diag_error(d, noloc, "nftables ruleset: 'table %s %s': ferry only owns table inet ferry", fam, name);
+				    (strcmp(fam, "inet") != 0 && strcmp(fam, "bridge") != 0) || strcmp(name, "ferry") != 0) {
+					diag_error(d, noloc, "nftables ruleset: 'table %s %s': ferry only owns table inet ferry "
+						   "and table bridge ferry", fam, name);
 					return false;
 				}
-				found = true;
+				found |= strcmp(fam, "inet") == 0;
 			}
 			p += n;
 			continue;
@@ -187,7 +197,8 @@ static int load(const char *text, const char *what, struct diags *d)
 {
 	char *err = NULL;
 	/* One line before the text, so that line numbers in errors are the text's own. */
-	char *cmd = xasprintf("add table inet ferry; delete table inet ferry; %s\n", text ? text : "");
+	char *cmd = xasprintf("add table inet ferry; delete table inet ferry; add table bridge ferry; "
+			      "delete table bridge ferry; %s\n", text ? text : "");
 	int r = run(cmd, NULL, &err);
 	if (r != 0) {
 		trim(err);
