@@ -17,21 +17,12 @@ static void put_indented(struct strbuf *sb, const char *prefix, const char *text
 	}
 }
 
+/* The plan's words for a link: the kernel's kind, but a TAP is "tap" (ip tuntap ... mode tap). */
 static const char *link_type(const struct plan_link *l)
 {
-	bool v6 = l->local.family == AF_INET6 || l->remote.family == AF_INET6;
-	switch (l->kind) {
-	case PL_PHYSICAL: return "physical";
-	case PL_BRIDGE: return "bridge";
-	case PL_VLAN: return "vlan";
-	case PL_VXLAN: return "vxlan";
-	case PL_GENEVE: return "geneve";
-	case PL_GRE: return v6 ? "ip6gre" : "gre";
-	case PL_GRETAP: return v6 ? "ip6gretap" : "gretap";
-	case PL_IPIP: return v6 ? "ip6tnl" : "ipip";
-	case PL_TAP: return "tap";
-	}
-	return "?";
+	if (l->kind == PL_TAP)
+		return "tap";
+	return l->kind == PL_PHYSICAL ? "physical" : plan_link_kind(l);
 }
 
 static void put_addr(struct strbuf *sb, const char *word, const struct ipaddr *a)

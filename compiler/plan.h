@@ -74,5 +74,10 @@ struct plan {
 };
 
 void plan_free(struct plan *p);
+/* The kernel's IFLA_INFO_KIND for a plan link ("tun" for a TAP, "" for a physical interface); the
+ * tunnel kinds follow the family of the ends (gre or ip6gre...). */
+const char *plan_link_kind(const struct plan_link *pl);
+/* The family of a tunnel's ends (local first, then remote; IPv4 when neither is set). */
+int plan_tunnel_family(const struct plan_link *pl);
 
 #endif

@@ -61,32 +61,6 @@ static struct op *push(struct diffctx *c, enum op_phase ph, enum op_type t) { re
 
 /* ---- what the plan means in the kernel's terms ---- */
 
-static int tunnel_family(const struct plan_link *pl)
-{
-	if (pl->local.family)
-		return pl->local.family;
-	if (pl->remote.family)
-		return pl->remote.family;
-	return AF_INET;
-}
-
-const char *plan_link_kind(const struct plan_link *pl)
-{
-	bool v6 = tunnel_family(pl) == AF_INET6;
-	switch (pl->kind) {
-	case PL_PHYSICAL: return "";
-	case PL_BRIDGE: return "bridge";
-	case PL_VLAN: return "vlan";
-	case PL_VXLAN: return "vxlan";
-	case PL_GENEVE: return "geneve";
-	case PL_GRE: return v6 ? "ip6gre" : "gre";
-	case PL_GRETAP: return v6 ? "ip6gretap" : "gretap";
-	case PL_IPIP: return v6 ? "ip6tnl" : "ipip";
-	case PL_TAP: return "tun";
-	}
-	return "?";
-}
-
 /* An IPv4-style tunnel TOS with the low bit set means "inherit" to the kernel. */
 static int tos4(int tos) { return tos < 0 || (tos & 1) ? -1 : tos; }
 
@@ -94,7 +68,7 @@ void plan_linkparams(const struct plan_link *pl, struct linkparams *p)
 {
 	memset(p, 0, sizeof *p);
 	snprintf(p->kind, sizeof p->kind, "%s", plan_link_kind(pl));
-	bool v6 = tunnel_family(pl) == AF_INET6;
+	bool v6 = plan_tunnel_family(pl) == AF_INET6;
 	switch (pl->kind) {
 	case PL_PHYSICAL:
 	case PL_BRIDGE:

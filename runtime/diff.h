@@ -73,8 +73,6 @@ int diff_compute(const struct kstate *st, const struct plan *plan, struct oplist
 
 /* What a plan link's creation parameters are, in the kernel's terms. */
 void plan_linkparams(const struct plan_link *pl, struct linkparams *p);
-/* The kernel's IFLA_INFO_KIND for a plan link ("" for PL_PHYSICAL). */
-const char *plan_link_kind(const struct plan_link *pl);
 /* The route's type, scope and priority as the kernel will store them. */
 int plan_route_family(const struct plan_route *r);
 uint32_t plan_route_priority(const struct plan_route *r);
