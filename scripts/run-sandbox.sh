@@ -1,8 +1,8 @@
 #!/bin/bash
 # scripts/run-sandbox.sh BUILD_DIR — what `make run` starts: ferry with the primary data centre
 # example loaded, inside a network namespace of its own so nothing it does reaches the host's
-# interfaces. As root: namespace ferry-demo with two veth pairs, eth1<->eth2 and eth3<->eth4,
-# named like the examples' interfaces. Not root: no namespace, and it says so.
+# interfaces. As root: namespace ferry-demo with the example's interfaces eth1..eth5 (veth, their
+# peers peer1..peer5 in the namespace too). Not root: no namespace, and it says so.
 # The namespace is removed when ferry exits; the config folder is made anew each run.
 set -u
 cd "$(dirname "$0")/.." || exit 1
@@ -44,12 +44,14 @@ setup_sandbox() {
     trap 'exit 130' INT TERM
     ip -n "$ns" link set lo up
     # The pairs are made inside the namespace: no end ever appears among the host's interfaces.
-    ip -n "$ns" link add eth1 type veth peer name eth2 &&
-        ip -n "$ns" link add eth3 type veth peer name eth4 || return 1
+    # eth1..eth5 are the example's interfaces; each has a peer (peer1..peer5) to plug a host into.
     local i
-    for i in 1 2 3 4; do ip -n "$ns" link set "eth$i" up; done
+    for i in 1 2 3 4 5; do
+        ip -n "$ns" link add "eth$i" type veth peer name "peer$i" || return 1
+        ip -n "$ns" link set "peer$i" up
+    done
     in_ns=(ip netns exec "$ns")
-    say "network namespace '$ns': veth pairs eth1<->eth2 and eth3<->eth4, all up"
+    say "network namespace '$ns': demo interfaces eth1..eth5 (veth, peers peer1..peer5)"
     say "  look inside with: ip netns exec $ns ip -br link"
 }
 
@@ -63,18 +65,28 @@ remove_sandbox() {
 
 run_ferry() {
     local args=(--config-dir "$config_dir")
+    # In the sandbox every change reaches the namespace's kernel (and ferryd); outside it (not
+    # root) ferry edits the config only.
+    [ ${#in_ns[@]} -gt 0 ] && args+=(--netns "$ns")
     # Each run replays the example from scratch: a running config left by the last run would
     # make every create in it fail with "already exists".
     rm -rf "$config_dir"
     mkdir -p "$config_dir"
     if [ -f "$example" ]; then
-        args+=(-f "$example")
+        say "loading: $ferry ${args[*]} -f $example"
+        "$ferry" "${args[@]}" -f "$example" || return 1
     else
         say "$example is missing: starting with an empty configuration"
     fi
-    args+=(-c list)
-    say "running: ${in_ns[*]}${in_ns:+ }$ferry ${args[*]}"
-    "${in_ns[@]}" "$ferry" "${args[@]}"
+    if [ -t 0 ]; then
+        say "starting the shell: $ferry ${args[*]}   (try: list, show net vlan, help; quit leaves)"
+        "$ferry" "${args[@]}"
+    else
+        "$ferry" "${args[@]}" -c 'list; show net vlan'
+    fi
+    # ferryd was started for the example's EtherIP tunnel: stop it before the namespace goes
+    [ ${#in_ns[@]} -gt 0 ] && "$ferry" "${args[@]}" -c 'load sys config file /dev/null' >/dev/null 2>&1
+    return 0
 }
 
 if [ ! -x "$ferry" ]; then
@@ -93,3 +105,5 @@ elif ! setup_sandbox; then
     exit 1
 fi
 run_ferry
+rc=$?
+exit $rc
