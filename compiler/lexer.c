@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "compiler/print.h"
 #include "compiler/util.h"
 #include "compiler/value.h"
 
@@ -184,18 +185,7 @@ static void record(struct strbuf *sb, const struct token *t)
 		sb_putc(sb, t->text[0]);
 		return;
 	}
-	sb_putc(sb, '"');
-	for (const char *c = t->text; *c; c++) {
-		if (*c == '"' || *c == '\\')
-			sb_putc(sb, '\\');
-		if (*c == '\n')
-			sb_puts(sb, "\\n");
-		else if (*c == '\t')
-			sb_puts(sb, "\\t");
-		else
-			sb_putc(sb, *c);
-	}
-	sb_putc(sb, '"');
+	print_quoted(sb, t->text);
 }
 
 void lex_next(struct lexer *lx)

@@ -5,8 +5,6 @@
 
 #include "compiler/value.h"
 
-static void print_quoted(struct strbuf *sb, const char *text);
-
 void print_word(struct strbuf *sb, const char *text)
 {
 	if (word_is_bare(text)) {
@@ -25,7 +23,7 @@ static void print_value(struct strbuf *sb, const struct prop_schema *p, const ch
 		print_word(sb, text);
 }
 
-static void print_quoted(struct strbuf *sb, const char *text)
+void print_quoted(struct strbuf *sb, const char *text)
 {
 	sb_putc(sb, '"');
 	for (const char *c = text; *c; c++) {

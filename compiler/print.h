@@ -16,5 +16,7 @@ void print_object(struct strbuf *sb, const struct object *o, enum print_style st
 void print_store(struct strbuf *sb, const struct store *s, enum print_style style);
 /* A value as it is written: quoted when it is not a bare word. */
 void print_word(struct strbuf *sb, const char *text);
+/* TEXT in double quotes, with \" \\ \n \t escaped: what the lexer reads back as one string. */
+void print_quoted(struct strbuf *sb, const char *text);
 
 #endif
