@@ -36,9 +36,16 @@ void session_free(struct session *s)
 	session_txn_discard(s);
 }
 
-static char *label(const struct kind_schema *k, const char *path)
+/* "net vlan /Common/x" for messages; formatted only when one is reported. */
+struct label { char text[600]; };
+
+static const char *label(struct label *b, const struct kind_schema *k, const char *path)
 {
-	return (k->flags & K_SINGLETON) ? xstrdup(k->id) : xasprintf("%s %s", k->id, path);
+	if (k->flags & K_SINGLETON)
+		snprintf(b->text, sizeof b->text, "%s", k->id);
+	else
+		snprintf(b->text, sizeof b->text, "%s %s", k->id, path);
+	return b->text;
 }
 
 /* ---- applying property operations to an object ---- */
@@ -104,10 +111,9 @@ static bool apply_op(struct object *o, const struct prop_op *op, struct diags *d
 	case OP_DELETE:
 		for (size_t i = 0; i < op->n_items; i++) {
 			if (!propval_remove_item(v, p, op->items[i].key)) {
-				char *l = label(o->kind, o->path);
-				diag_error(d, op->items[i].loc, "%s: %s delete: %s is not in the list", l, p->name,
-					   op->items[i].key);
-				free(l);
+				struct label l;
+				diag_error(d, op->items[i].loc, "%s: %s delete: %s is not in the list",
+					   label(&l, o->kind, o->path), p->name, op->items[i].key);
 				return false;
 			}
 		}
@@ -116,10 +122,9 @@ static bool apply_op(struct object *o, const struct prop_op *op, struct diags *d
 		for (size_t i = 0; i < op->n_items; i++) {
 			struct item *it = propval_find_item(v, op->items[i].key);
 			if (!it) {
-				char *l = label(o->kind, o->path);
-				diag_error(d, op->items[i].loc, "%s: %s modify: %s is not in the list; use add", l,
-					   p->name, op->items[i].key);
-				free(l);
+				struct label l;
+				diag_error(d, op->items[i].loc, "%s: %s modify: %s is not in the list; use add",
+					   label(&l, o->kind, o->path), p->name, op->items[i].key);
 				return false;
 			}
 			apply_attrs(it, p, &op->items[i]);
@@ -153,9 +158,8 @@ static bool apply_mutation(struct store *st, const struct command *c, struct jou
 	if (c->verb == CMD_DELETE) {
 		for (size_t i = 0; i < c->n_names; i++) {
 			if (!journal_remove(j, st, k, c->names[i], c->name_locs[i])) {
-				char *l = label(k, c->names[i]);
-				diag_error(d, c->name_locs[i], "%s was not found", l);
-				free(l);
+				struct label l;
+				diag_error(d, c->name_locs[i], "%s was not found", label(&l, k, c->names[i]));
 				return false;
 			}
 		}
@@ -164,15 +168,13 @@ static bool apply_mutation(struct store *st, const struct command *c, struct jou
 	const char *path = c->names[0];
 	struct object *existing = store_get(st, k, path);
 	struct object *o;
-	char l[600];
+	struct label l;
 	bool ok = false;
-	snprintf(l, sizeof l, "%s%s%s", k->id, (k->flags & K_SINGLETON) ? "" : " ",
-		 (k->flags & K_SINGLETON) ? "" : path);
 	switch (c->verb) {
 	case CMD_CREATE:
 		if (existing) {
 			where(at, sizeof at, existing->loc);
-			diag_error(d, c->name_locs[0], "%s already exists%s; use modify to change it", l, at);
+			diag_error(d, c->name_locs[0], "%s already exists%s; use modify to change it", label(&l, k, path), at);
 			goto out;
 		}
 		o = object_new(k, path, c->name_locs[0]);
@@ -183,14 +185,14 @@ static bool apply_mutation(struct store *st, const struct command *c, struct jou
 				snprintf(at, sizeof at, "at %s:%d", existing->loc.file, existing->loc.line);
 			else
 				snprintf(at, sizeof at, "earlier");
-			diag_error(d, c->name_locs[0], "%s is defined twice; the first definition is %s", l, at);
+			diag_error(d, c->name_locs[0], "%s is defined twice; the first definition is %s", label(&l, k, path), at);
 			goto out;
 		}
 		o = object_new(k, path, c->name_locs[0]);
 		break;
 	case CMD_MODIFY:
 		if (!existing) {
-			diag_error(d, c->name_locs[0], "%s was not found; create it first", l);
+			diag_error(d, c->name_locs[0], "%s was not found; create it first", label(&l, k, path));
 			goto out;
 		}
 		o = object_clone(existing);
@@ -226,9 +228,8 @@ static int exec_list(struct session *s, const struct command *c)
 		for (size_t i = 0; i < c->n_names; i++) {
 			struct object *o = store_get(s->store, c->kind, c->names[i]);
 			if (!o) {
-				char *l = label(c->kind, c->names[i]);
-				diag_error(s->diags, c->name_locs[i], "%s was not found", l);
-				free(l);
+				struct label l;
+				diag_error(s->diags, c->name_locs[i], "%s was not found", label(&l, c->kind, c->names[i]));
 				rc = -1;
 				continue;
 			}
