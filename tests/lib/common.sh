@@ -99,3 +99,17 @@ wait_for() {
         sleep 0.1
     done
 }
+
+# judge_run NAME RC OUT ERR [WHERE]: after a test script ran and its lines were passed through, a
+# FAIL when it exited non-zero without saying why, or printed no result at all ($timeout_s: the
+# runner's limit, for the message).
+judge_run() {
+    local name=$1 rc=$2 out=$3 err=$4 where=${5:-}
+    if [ "$rc" -ne 0 ] && ! grep -q '^FAIL ' "$out"; then
+        echo "FAIL $name: $(describe_status "$rc" "$timeout_s")$where with no FAIL line"
+        tail_indented "$err" 20
+    elif ! has_result_line "$out"; then
+        echo "FAIL $name: printed no result"
+        tail_indented "$err" 20
+    fi
+}

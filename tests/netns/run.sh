@@ -68,13 +68,7 @@ for s in "${scripts[@]}"; do
     { FERRYT_PREFIX=$prefix timeout -k 10 "$timeout_s" "$s" </dev/null >"$out" 2>"$err"; } 2>/dev/null
     rc=$?
     pass_through "$out"
-    if [ "$rc" -ne 0 ] && ! grep -q '^FAIL ' "$out"; then
-        echo "FAIL $name: $(describe_status "$rc" "$timeout_s") with no FAIL line"
-        tail_indented "$err" 20
-    elif ! has_result_line "$out"; then
-        echo "FAIL $name: printed no result"
-        tail_indented "$err" 20
-    fi
+    judge_run "$name" "$rc" "$out" "$err"
     left=$(sweep "$prefix")
     if [ -n "$left" ]; then
         echo "FAIL $name/cleanup: left namespaces behind (now removed): $(echo $left)"

@@ -42,13 +42,7 @@ for s in "${scripts[@]}"; do
     fi
     rc=$(cat "$work/rc")
     pass_through "$work/out"
-    if [ "$rc" -ne 0 ] && ! grep -q '^FAIL ' "$work/out"; then
-        echo "FAIL $name: $(describe_status "$rc" "$timeout_s") inside UML with no FAIL line"
-        tail_indented "$work/err" 20
-    elif ! has_result_line "$work/out"; then
-        echo "FAIL $name: printed no result"
-        tail_indented "$work/err" 20
-    fi
+    judge_run "$name" "$rc" "$work/out" "$work/err" " inside UML"
     echo "    uml: boot ${UML_BOOT} s (linux.uml start to init), test ${UML_TEST_S} s, power-off ${UML_OFF} s"
 done
 [ -n "${UML_KEEP:-}" ] && echo "    uml: work folders kept: ${works[*]}"
